@@ -1,0 +1,230 @@
+//! Ingestion load driver: how fast hookscope captures webhooks, against the limit of the HTTP
+//! stack it is built on.
+//!
+//!     cargo bench --bench ingest_load -- [--requests N] [--concurrency C] [--rounds R]
+//!                                         [--target URL]...
+//!
+//! In one run it starts three servers as child processes on loopback and sends each the same
+//! burst of concurrent POSTs of a realistic webhook (Octopus Deploy's deployment payload):
+//! - `bare`: axum on hyper, reading each body and answering 200 (what the stack can do);
+//! - `hookscope`: the real binary, headless, its default store (every acknowledged capture
+//!   committed; survives hookscope being killed);
+//! - `hookscope --fsync`: the same with an fsync per commit (survives a power cut too).
+//!
+//! Rounds alternate between the servers; the median of each is reported, with the ratio
+//! hookscope / bare. `--target URL` adds any running server to the comparison (for example a
+//! hookscope with its interface open in another terminal).
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
+const PAYLOAD: &str = include_str!("../assets/samples/octopus/DeploymentSucceeded.json");
+const BARE_SERVER_ENV: &str = "HOOKSCOPE_LOAD_BARE_SERVER";
+
+struct Options {
+    requests: usize,
+    concurrency: usize,
+    rounds: usize,
+    targets: Vec<String>,
+}
+
+fn parse_options() -> Options {
+    let mut options = Options {
+        requests: 20_000,
+        concurrency: 64,
+        rounds: 3,
+        targets: Vec::new(),
+    };
+    let mut args = std::env::args().skip(1);
+    while let Some(arg) = args.next() {
+        let mut value = |name: &str| {
+            args.next()
+                .unwrap_or_else(|| panic!("{name} needs a value"))
+        };
+        match arg.as_str() {
+            "--requests" => options.requests = value("--requests").parse().expect("a number"),
+            "--concurrency" => {
+                options.concurrency = value("--concurrency").parse().expect("a number")
+            }
+            "--rounds" => options.rounds = value("--rounds").parse().expect("a number"),
+            "--target" => options.targets.push(value("--target")),
+            // cargo bench passes --bench; filters and other harness flags do not apply here.
+            _ => {}
+        }
+    }
+    options
+}
+
+fn main() {
+    if std::env::var_os(BARE_SERVER_ENV).is_some() {
+        return run_bare_server();
+    }
+    let options = parse_options();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+
+    let store_dir = tempfile::tempdir().unwrap();
+    let mut bare = start_bare_server();
+    let mut hookscope = start_hookscope(&store_dir.path().join("default.sqlite3"), &[]);
+    let mut fsynced = start_hookscope(&store_dir.path().join("fsync.sqlite3"), &["--fsync"]);
+    let mut servers = vec![
+        ("bare axum".to_owned(), format!("http://{}/hook", bare.1)),
+        (
+            "hookscope --headless".to_owned(),
+            format!("http://{}/hook", hookscope.1),
+        ),
+        (
+            "hookscope --headless --fsync".to_owned(),
+            format!("http://{}/hook", fsynced.1),
+        ),
+    ];
+    for target in &options.targets {
+        servers.push((target.clone(), target.clone()));
+    }
+
+    println!(
+        "ingest load: {} requests x {} rounds, {} concurrent, {} byte JSON body",
+        options.requests,
+        options.rounds,
+        options.concurrency,
+        PAYLOAD.len()
+    );
+    let mut rates: Vec<Vec<f64>> = vec![Vec::new(); servers.len()];
+    runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .pool_max_idle_per_host(options.concurrency)
+            .build()
+            .unwrap();
+        for (_, url) in &servers {
+            send_burst(&client, url, 1000, options.concurrency).await;
+        }
+        for round in 0..options.rounds {
+            for (index, (name, url)) in servers.iter().enumerate() {
+                let rate = send_burst(&client, url, options.requests, options.concurrency).await;
+                println!("  round {}  {name:<30} {rate:>9.0} req/s", round + 1);
+                rates[index].push(rate);
+            }
+        }
+    });
+
+    let baseline = median(&mut rates[0]);
+    println!("median of {} rounds:", options.rounds);
+    for (index, (name, _)) in servers.iter().enumerate() {
+        let rate = median(&mut rates[index]);
+        println!(
+            "  {name:<30} {rate:>9.0} req/s   {:.2}x bare",
+            rate / baseline
+        );
+    }
+    for child in [&mut bare.0, &mut hookscope.0, &mut fsynced.0] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+}
+
+/// Sends `count` POSTs from `concurrency` workers; returns requests per second. Every
+/// response must be a 2xx, or the figures would mean nothing.
+async fn send_burst(client: &reqwest::Client, url: &str, count: usize, concurrency: usize) -> f64 {
+    let next = Arc::new(AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = Vec::with_capacity(concurrency);
+    for _ in 0..concurrency {
+        let (client, next, url) = (client.clone(), next.clone(), url.to_owned());
+        workers.push(tokio::spawn(async move {
+            while next.fetch_add(1, Ordering::Relaxed) < count {
+                let response = client
+                    .post(&url)
+                    .header("Content-Type", "application/json")
+                    .body(PAYLOAD)
+                    .send()
+                    .await
+                    .expect("request failed");
+                assert!(response.status().is_success(), "{}", response.status());
+                response.bytes().await.expect("response body");
+            }
+        }));
+    }
+    for worker in workers {
+        worker.await.unwrap();
+    }
+    count as f64 / started.elapsed().as_secs_f64()
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[values.len() / 2]
+}
+
+fn start_hookscope(db: &std::path::Path, extra: &[&str]) -> (Child, SocketAddr) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hookscope"))
+        .args(["listen", "--headless", "--listen", "127.0.0.1:0", "--db"])
+        .arg(db)
+        .args(extra)
+        .env("XDG_STATE_HOME", db.with_extension("state"))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start hookscope");
+    let addr = first_address(child.stderr.take().unwrap());
+    (child, addr)
+}
+
+fn start_bare_server() -> (Child, SocketAddr) {
+    let mut child = Command::new(std::env::current_exe().unwrap())
+        .env(BARE_SERVER_ENV, "1")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::inherit())
+        .spawn()
+        .expect("start the bare server");
+    let addr = first_address(child.stdout.take().unwrap());
+    (child, addr)
+}
+
+/// Reads lines until one mentions `http://ADDR`, then keeps draining in the background so the
+/// child never blocks on a full pipe.
+fn first_address(stream: impl std::io::Read + Send + 'static) -> SocketAddr {
+    let mut lines = BufReader::new(stream);
+    let mut line = String::new();
+    loop {
+        line.clear();
+        assert!(
+            lines.read_line(&mut line).unwrap() > 0,
+            "server exited early"
+        );
+        if let Some(addr) = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|a| a.parse().ok())
+        {
+            std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
+            return addr;
+        }
+    }
+}
+
+/// The baseline: the same HTTP stack, reading the body and answering 200, storing nothing.
+fn run_bare_server() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        println!("bare server on http://{}", listener.local_addr().unwrap());
+        let app = axum::Router::new().fallback(|body: axum::body::Bytes| async move {
+            std::hint::black_box(body.len());
+            ([("content-type", "application/json")], r#"{"ok":true}"#)
+        });
+        axum::serve(listener, app).await.unwrap();
+    });
+}

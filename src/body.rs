@@ -1,0 +1,49 @@
+//! Showing a body that is not text.
+
+use std::fmt::Write as _;
+
+/// A classic hex dump: offset, 16 bytes in hex, and the printable ASCII beside them.
+pub fn hex_dump(bytes: &[u8]) -> String {
+    let mut out = String::with_capacity(bytes.len() * 4 + 16);
+    for (row, chunk) in bytes.chunks(16).enumerate() {
+        let _ = write!(out, "{:08x}  ", row * 16);
+        for column in 0..16 {
+            match chunk.get(column) {
+                Some(byte) => {
+                    let _ = write!(out, "{byte:02x} ");
+                }
+                None => out.push_str("   "),
+            }
+            if column == 7 {
+                out.push(' ');
+            }
+        }
+        out.push_str(" |");
+        out.extend(chunk.iter().map(|&b| {
+            if b.is_ascii_graphic() || b == b' ' {
+                b as char
+            } else {
+                '.'
+            }
+        }));
+        out.push_str("|\n");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dumps_offsets_hex_and_ascii() {
+        let dump = hex_dump(b"hi\x1b[31m\x00\xff0123456789abcdef");
+        let lines: Vec<&str> = dump.lines().collect();
+        assert_eq!(
+            lines[0],
+            "00000000  68 69 1b 5b 33 31 6d 00  ff 30 31 32 33 34 35 36  |hi.[31m..0123456|"
+        );
+        assert!(lines[1].starts_with("00000010  37 38 39 61 62 63 64 65  "));
+        assert!(lines[1].ends_with("|789abcdef|"));
+    }
+}

@@ -1,0 +1,301 @@
+//! The command line. `hookscope` alone means `hookscope listen`, with the same options.
+
+use std::net::{SocketAddr, ToSocketAddrs};
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use http::{HeaderName, HeaderValue};
+
+use crate::capture::CaptureId;
+use crate::units::parse_size;
+
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9876";
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "hookscope",
+    version,
+    about = "A terminal webhook inspector: capture every webhook sent to it, keep it, show it.",
+    long_about = "A terminal webhook inspector. Point a webhook at hookscope and every request \
+        is captured (any method, any path, headers in wire order, the body byte for byte) and \
+        kept in a local SQLite store, so nothing is lost across restarts.\n\n\
+        Run without a subcommand, hookscope listens (the same as `hookscope listen`).",
+    args_conflicts_with_subcommands = true,
+    after_help = "Examples:\n  \
+        hookscope                                  listen on 127.0.0.1:9876\n  \
+        hookscope --listen 0.0.0.0:8080 --headless  listen on every interface, JSON lines on stdout\n  \
+        curl -d '{\"hello\":1}' localhost:9876/hook   send something to it\n  \
+        hookscope list                             what has been captured\n  \
+        hookscope show 1 --body | jq .             one capture's body, exactly"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+
+    #[command(flatten)]
+    pub listen: ListenArgs,
+}
+
+impl Cli {
+    /// The subcommand to run; no subcommand means `listen` with the top-level options.
+    pub fn into_command(self) -> Command {
+        self.command.unwrap_or(Command::Listen(self.listen))
+    }
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Capture webhooks (the default when no subcommand is given).
+    Listen(ListenArgs),
+    /// List captures, oldest first.
+    List(ListArgs),
+    /// Show one capture.
+    Show(ShowArgs),
+    /// Write captures to a HAR or JSONL file.
+    Export(ExportArgs),
+    /// Add captures from a HAR or JSONL file (from hookscope or other tools).
+    Import(ImportArgs),
+    /// Delete every capture in the store.
+    Clear(StoreArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ListenArgs {
+    /// Address to listen on: HOST:PORT, or just PORT for 127.0.0.1. Only this machine can
+    /// reach the default; give 0.0.0.0:PORT to accept webhooks from elsewhere.
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_LISTEN, value_parser = parse_listen_addr)]
+    pub listen: SocketAddr,
+
+    /// The SQLite file to store captures in [default: hookscope's file in your data folder].
+    #[arg(long, value_name = "PATH", conflicts_with = "in_memory")]
+    pub db: Option<PathBuf>,
+
+    /// Keep captures for this session only: nothing is written to your data folder (the
+    /// store lives in a temporary file that is removed on exit).
+    #[arg(long)]
+    pub in_memory: bool,
+
+    /// Also keep acknowledged captures through a power cut or an OS crash: fsync every
+    /// commit. Without it they already survive hookscope being killed at any moment; this
+    /// costs throughput (see the README).
+    #[arg(long, conflicts_with = "in_memory")]
+    pub fsync: bool,
+
+    /// Keep at most this many captures; the oldest are deleted first.
+    #[arg(long, value_name = "N", default_value_t = 100_000)]
+    pub keep: u64,
+
+    /// The largest request body accepted (e.g. 512KiB, 32MiB); a larger one is answered
+    /// with 413 and not captured.
+    #[arg(long, value_name = "SIZE", default_value = "32MiB", value_parser = parse_size)]
+    pub max_body: u64,
+
+    /// Status code to answer every captured request with.
+    #[arg(long, value_name = "CODE", default_value_t = 200,
+          value_parser = clap::value_parser!(u16).range(200..=599))]
+    pub status: u16,
+
+    /// Response body instead of the default {"ok":true,"id":N}; `{id}` in it is replaced
+    /// with the capture id.
+    #[arg(long, value_name = "TEXT")]
+    pub response_body: Option<String>,
+
+    /// Add a header to every response, as 'Name: value'. Repeat for more.
+    #[arg(long = "response-header", value_name = "'NAME: VALUE'", value_parser = parse_header)]
+    pub response_headers: Vec<(HeaderName, HeaderValue)>,
+
+    /// Wait this many milliseconds before answering (after the capture is stored), to see
+    /// how the sender copes with a slow receiver.
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub delay: u64,
+
+    /// No interface: print one JSON line per capture on stdout and status lines on stderr.
+    #[arg(long)]
+    pub headless: bool,
+}
+
+/// `--db` for commands that work on an existing store.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// The SQLite file to use [default: hookscope's file in your data folder].
+    #[arg(long, value_name = "PATH")]
+    pub db: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// One JSON object per line (the same fields as `listen --headless`).
+    #[arg(long)]
+    pub json: bool,
+
+    /// Show only the newest N captures.
+    #[arg(long, value_name = "N", default_value_t = 50)]
+    pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    /// The capture id, as shown by `list`.
+    pub id: CaptureId,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// The request as it came on the wire: request line, headers, body.
+    #[arg(long, conflicts_with = "body")]
+    pub raw: bool,
+
+    /// Only the body, byte for byte (still compressed if it was sent compressed).
+    #[arg(long)]
+    pub body: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ArchiveFormat {
+    /// HTTP Archive 1.2, which browser devtools and HTTP tools import.
+    Har,
+    /// One hookscope capture per line, as JSON.
+    Jsonl,
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// File format [default: from the -o file's extension (.har, .jsonl), else jsonl].
+    #[arg(long, value_enum)]
+    pub format: Option<ArchiveFormat>,
+
+    /// Write here instead of to stdout.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    /// A HAR or JSONL file; `-` reads stdin. The format is recognised from the content.
+    pub file: PathBuf,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+}
+
+/// `9876`, `:9876`, `127.0.0.1:9876`, `[::1]:9876`, `localhost:9876`.
+pub fn parse_listen_addr(text: &str) -> Result<SocketAddr, String> {
+    let port_only = text.strip_prefix(':').unwrap_or(text);
+    if let Ok(port) = port_only.parse::<u16>() {
+        return Ok(SocketAddr::from(([127, 0, 0, 1], port)));
+    }
+    if let Ok(addr) = text.parse() {
+        return Ok(addr);
+    }
+    text.to_socket_addrs()
+        .ok()
+        .and_then(|mut addrs| addrs.next())
+        .ok_or_else(|| {
+            format!("{text:?} is not an address to listen on; write e.g. 127.0.0.1:9876")
+        })
+}
+
+/// `'Name: value'` as given to `--response-header`.
+pub fn parse_header(text: &str) -> Result<(HeaderName, HeaderValue), String> {
+    let (name, value) = text
+        .split_once(':')
+        .ok_or_else(|| format!("{text:?} is not a header; write it as 'Name: value'"))?;
+    let name = HeaderName::try_from(name.trim())
+        .map_err(|_| format!("{:?} is not a valid header name", name.trim()))?;
+    let value = HeaderValue::try_from(value.trim())
+        .map_err(|_| format!("the value for {name} contains characters a header cannot carry"))?;
+    Ok((name, value))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Command, clap::Error> {
+        Cli::try_parse_from(std::iter::once("hookscope").chain(args.iter().copied()))
+            .map(Cli::into_command)
+    }
+
+    #[test]
+    fn bare_hookscope_is_listen_with_the_same_options() {
+        let Ok(Command::Listen(bare)) = parse(&["--listen", "9000", "--status", "202"]) else {
+            panic!("expected listen");
+        };
+        let Ok(Command::Listen(explicit)) =
+            parse(&["listen", "--listen", "9000", "--status", "202"])
+        else {
+            panic!("expected listen");
+        };
+        assert_eq!(bare.listen, explicit.listen);
+        assert_eq!(bare.listen.to_string(), "127.0.0.1:9000");
+        assert_eq!((bare.status, explicit.status), (202, 202));
+    }
+
+    /// Every listen option is accepted without the subcommand too, so a new option cannot
+    /// be added to one and forgotten on the other.
+    #[test]
+    fn top_level_and_listen_take_the_same_options() {
+        use clap::CommandFactory;
+        let top = Cli::command();
+        let listen = top.find_subcommand("listen").unwrap().clone();
+        let names = |command: &clap::Command| -> Vec<String> {
+            let mut names: Vec<String> = command
+                .get_arguments()
+                .filter_map(|a| a.get_long().map(str::to_owned))
+                .filter(|long| long != "help" && long != "version")
+                .collect();
+            names.sort();
+            names
+        };
+        assert_eq!(names(&top), names(&listen));
+        assert!(names(&top).contains(&"fsync".to_owned()));
+    }
+
+    #[test]
+    fn defaults_bind_loopback() {
+        let Ok(Command::Listen(args)) = parse(&[]) else {
+            panic!("expected listen");
+        };
+        assert_eq!(args.listen.to_string(), DEFAULT_LISTEN);
+        assert_eq!(args.max_body, 32 << 20);
+        assert_eq!(args.keep, 100_000);
+    }
+
+    #[test]
+    fn rejects_bad_values_with_a_message() {
+        assert!(parse(&["--status", "99"]).is_err());
+        assert!(parse(&["--max-body", "lots"]).is_err());
+        assert!(parse(&["--response-header", "no colon"]).is_err());
+        assert!(parse(&["--db", "a", "--in-memory"]).is_err());
+        assert!(parse(&["show", "1", "--raw", "--body"]).is_err());
+    }
+
+    #[test]
+    fn parses_listen_addresses() {
+        assert_eq!(
+            parse_listen_addr(":8080").unwrap().to_string(),
+            "127.0.0.1:8080"
+        );
+        assert_eq!(
+            parse_listen_addr("[::1]:8080").unwrap().to_string(),
+            "[::1]:8080"
+        );
+        assert_eq!(
+            parse_listen_addr("0.0.0.0:1").unwrap().to_string(),
+            "0.0.0.0:1"
+        );
+        assert!(parse_listen_addr("nowhere").is_err());
+    }
+
+    #[test]
+    fn parses_response_headers() {
+        let (name, value) = parse_header("X-Test:  yes ").unwrap();
+        assert_eq!((name.as_str(), value.to_str().unwrap()), ("x-test", "yes"));
+    }
+}

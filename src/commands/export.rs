@@ -1,0 +1,74 @@
+//! `hookscope export`: every capture, oldest first, as HAR or JSONL.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::Path;
+
+use super::{CommandError, exit, ignore_broken_pipe, open_existing};
+use crate::archive::{HarWriter, write_jsonl};
+use crate::cli::{ArchiveFormat, ExportArgs};
+use crate::store::Database;
+
+pub fn run(args: ExportArgs) -> Result<(), CommandError> {
+    let (db, _) = open_existing(&args.store)?;
+    let format = args
+        .format
+        .unwrap_or_else(|| format_from_extension(args.output.as_deref()));
+    match &args.output {
+        Some(path) => {
+            let file = File::create(path).map_err(|e| {
+                CommandError::new(
+                    exit::FAILURE,
+                    format!("cannot write {}: {e}", path.display()),
+                )
+            })?;
+            let count = export(&db, format, BufWriter::new(file)).map_err(|e| {
+                CommandError::new(
+                    exit::FAILURE,
+                    format!("cannot write {}: {e:#}", path.display()),
+                )
+            })?;
+            eprintln!("exported {count} captures to {}", path.display());
+            Ok(())
+        }
+        None => {
+            let result = export(&db, format, BufWriter::new(std::io::stdout().lock()));
+            match result {
+                Ok(_) => Ok(()),
+                Err(e) => match e.downcast::<std::io::Error>() {
+                    Ok(io) => ignore_broken_pipe(Err(io)),
+                    Err(other) => Err(other.into()),
+                },
+            }
+        }
+    }
+}
+
+fn format_from_extension(output: Option<&Path>) -> ArchiveFormat {
+    match output.and_then(|p| p.extension()).and_then(|e| e.to_str()) {
+        Some(ext) if ext.eq_ignore_ascii_case("har") => ArchiveFormat::Har,
+        _ => ArchiveFormat::Jsonl,
+    }
+}
+
+fn export(db: &Database, format: ArchiveFormat, mut out: impl Write) -> anyhow::Result<usize> {
+    let mut count = 0;
+    match format {
+        ArchiveFormat::Jsonl => {
+            db.for_each_capture(|capture| {
+                count += 1;
+                Ok(write_jsonl(&mut out, &capture)?)
+            })?;
+            out.flush()?;
+        }
+        ArchiveFormat::Har => {
+            let mut har = HarWriter::start(out)?;
+            db.for_each_capture(|capture| {
+                count += 1;
+                Ok(har.entry(&capture)?)
+            })?;
+            har.finish()?;
+        }
+    }
+    Ok(count)
+}

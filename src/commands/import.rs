@@ -1,0 +1,51 @@
+//! `hookscope import FILE`: adds captures from a HAR or JSONL file. They get new ids in the
+//! store; everything else is kept as it was.
+
+use std::io::Read;
+
+use super::{CommandError, exit, store_path};
+use crate::archive::read_archive;
+use crate::cli::ImportArgs;
+use crate::store::{Database, Durability, OpenMode};
+
+pub fn run(args: ImportArgs) -> Result<(), CommandError> {
+    let name = args.file.display().to_string();
+    let text = read_input(&args.file)
+        .map_err(|e| CommandError::new(exit::USAGE, format!("cannot read {name}: {e}")))?;
+    let imported = read_archive(&text)
+        .map_err(|e| CommandError::new(exit::FAILURE, format!("cannot import {name}: {e}")))?;
+    let path = store_path(args.store.db.as_deref())?;
+    let mut db = Database::open(&path, OpenMode::CreateIfMissing, Durability::PowerLoss)?;
+    // Retention is the listener's job; an import adds everything it was given.
+    let (ids, _) = db.insert_batch(&imported.captures, u64::MAX)?;
+    match (ids.first(), ids.last()) {
+        (Some(first), Some(last)) => eprintln!(
+            "imported {} captures into {} (ids {first} to {last})",
+            ids.len(),
+            path.display()
+        ),
+        _ => eprintln!("{name} holds no captures; nothing imported"),
+    }
+    if imported.skipped_headers > 0 {
+        eprintln!(
+            "note: left out {} headers that HTTP/1 cannot carry (such as HTTP/2 pseudo-headers)",
+            imported.skipped_headers
+        );
+    }
+    Ok(())
+}
+
+fn read_input(path: &std::path::Path) -> std::io::Result<String> {
+    let mut bytes = Vec::new();
+    if path.as_os_str() == "-" {
+        std::io::stdin().lock().read_to_end(&mut bytes)?;
+    } else {
+        bytes = std::fs::read(path)?;
+    }
+    String::from_utf8(bytes).map_err(|_| {
+        std::io::Error::new(
+            std::io::ErrorKind::InvalidData,
+            "the file is not UTF-8 text, so it is neither HAR nor JSONL",
+        )
+    })
+}

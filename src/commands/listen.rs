@@ -1,0 +1,271 @@
+//! `hookscope listen`: capture until Ctrl-C or SIGTERM. Headless, it prints one JSON line per
+//! capture on stdout and status lines on stderr.
+
+use std::io::{BufWriter, Write};
+use std::sync::Arc;
+use std::time::Duration;
+
+use http::StatusCode;
+use tokio::sync::broadcast::{self, error::RecvError};
+
+use super::{CommandError, exit, store_path};
+use crate::capture::{CaptureId, CaptureSummary};
+use crate::cli::ListenArgs;
+use crate::escape::{json_line, visible_line};
+use crate::listener::{Listener, ListenerState, Rejection, ResponseConfig};
+use crate::store::{Store, StoreEvent, StoreLocation, StoreOptions, StoreReader};
+
+/// How many summaries a lagging printer reads back from the store at a time.
+const CATCH_UP_PAGE: usize = 1000;
+
+pub fn run(args: ListenArgs) -> Result<(), CommandError> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| CommandError::new(exit::FAILURE, format!("cannot start: {e}")))?;
+    runtime.block_on(listen_headless(args))
+}
+
+async fn listen_headless(args: ListenArgs) -> Result<(), CommandError> {
+    let listener = Listener::bind(args.listen)
+        .await
+        .map_err(|e| CommandError::new(exit::USAGE, e.to_string()))?;
+    let location = if args.in_memory {
+        StoreLocation::throwaway().map_err(|e| {
+            CommandError::new(
+                exit::FAILURE,
+                format!("cannot create a temporary store: {e}"),
+            )
+        })?
+    } else {
+        StoreLocation::file(store_path(args.db.as_deref())?)
+    };
+    let store = Store::open(
+        location,
+        StoreOptions {
+            keep: args.keep,
+            fsync: args.fsync,
+        },
+    )?;
+    let log = crate::logging::init();
+    let existing = store.reader().lock().count()?;
+
+    let (rejections, rejected) = broadcast::channel(256);
+    let state = ListenerState {
+        writer: store.writer(),
+        response: Arc::new(ResponseConfig {
+            status: StatusCode::from_u16(args.status).unwrap_or(StatusCode::OK),
+            body: args.response_body.clone(),
+            headers: args.response_headers.clone(),
+            delay: Duration::from_millis(args.delay),
+        }),
+        max_body: usize::try_from(args.max_body).unwrap_or(usize::MAX),
+        rejections,
+    };
+    tracing::info!(addr = %listener.local_addr(), store = %store.path().display(), "listening");
+    announce(
+        &listener,
+        &store,
+        existing,
+        log.as_ref().map(|l| l.path.as_path()),
+    );
+
+    let (stop, stopped) = tokio::sync::watch::channel(false);
+    let printer = spawn_printer(store.subscribe(), store.reader(), stop)
+        .map_err(|e| CommandError::new(exit::FAILURE, format!("cannot start: {e}")))?;
+    let warner = tokio::spawn(print_rejections(rejected));
+    listener.serve(state, shutdown_requested(stopped)).await;
+    eprintln!("hookscope: stopped");
+    // Every handler has finished, so every acknowledged capture is queued: close the store to
+    // commit them, then let the printer print the last of them.
+    tokio::task::spawn_blocking(move || store.close())
+        .await
+        .map_err(|e| CommandError::new(exit::FAILURE, e.to_string()))?;
+    warner.abort();
+    match printer.join() {
+        Ok(Err(error)) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(CommandError::new(
+            exit::FAILURE,
+            format!("cannot write to stdout: {error}"),
+        )),
+        _ => Ok(()),
+    }
+}
+
+fn announce(listener: &Listener, store: &Store, existing: u64, log: Option<&std::path::Path>) {
+    let store_text = if store.is_throwaway() {
+        "a throwaway store (removed on exit)".to_owned()
+    } else {
+        format!("{} ({existing} captures)", store.path().display())
+    };
+    let mut stderr = std::io::stderr().lock();
+    let _ = writeln!(
+        stderr,
+        "hookscope listening on http://{} · store {store_text} · Ctrl-C to stop",
+        listener.local_addr()
+    );
+    if let Some(log) = log {
+        let _ = writeln!(stderr, "hookscope: log file {}", log.display());
+    }
+}
+
+/// Resolves on Ctrl-C, SIGTERM, or when the printer asks to stop (stdout went away).
+async fn shutdown_requested(mut printer_stop: tokio::sync::watch::Receiver<bool>) {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {}
+        () = terminate => {}
+        _ = printer_stop.wait_for(|stop| *stop) => {}
+    }
+}
+
+/// Prints a JSON line for every committed capture, on a thread of its own so that a slow
+/// stdout never holds up the runtime. If stdout goes away (`| head`), asks the listener to stop.
+fn spawn_printer(
+    events: broadcast::Receiver<StoreEvent>,
+    reader: StoreReader,
+    stop: tokio::sync::watch::Sender<bool>,
+) -> std::io::Result<std::thread::JoinHandle<std::io::Result<()>>> {
+    std::thread::Builder::new()
+        .name("stdout-printer".into())
+        .spawn(move || {
+            let out = BufWriter::new(std::io::stdout().lock());
+            let result = print_captures(events, &reader, out);
+            if result.is_err() {
+                let _ = stop.send(true);
+            }
+            result
+        })
+}
+
+/// Writes one line per inserted capture until the feed ends. Falling behind the feed is not a
+/// loss: what was missed is read back from the store. Output is flushed whenever the feed is
+/// idle, so lines appear at once at low rates and in large writes under load.
+fn print_captures(
+    mut events: broadcast::Receiver<StoreEvent>,
+    reader: &StoreReader,
+    mut out: impl Write,
+) -> std::io::Result<()> {
+    let mut last_printed: CaptureId = 0;
+    loop {
+        match events.blocking_recv() {
+            Ok(StoreEvent::Inserted(batch)) => {
+                for summary in batch.iter() {
+                    if summary.id > last_printed {
+                        write_line(&mut out, summary)?;
+                        last_printed = summary.id;
+                    }
+                }
+            }
+            Ok(StoreEvent::Trimmed { .. }) => {}
+            Err(RecvError::Lagged(_)) => loop {
+                let page = reader
+                    .lock()
+                    .summaries_after(last_printed, CATCH_UP_PAGE)
+                    .map_err(std::io::Error::other)?;
+                for summary in &page {
+                    write_line(&mut out, summary)?;
+                    last_printed = summary.id;
+                }
+                if page.len() < CATCH_UP_PAGE {
+                    break;
+                }
+            },
+            Err(RecvError::Closed) => return out.flush(),
+        }
+        if events.is_empty() {
+            out.flush()?;
+        }
+    }
+}
+
+fn write_line(out: &mut impl Write, summary: &CaptureSummary) -> std::io::Result<()> {
+    writeln!(out, "{}", json_line(summary))
+}
+
+async fn print_rejections(mut rejected: broadcast::Receiver<Rejection>) {
+    loop {
+        match rejected.recv().await {
+            Ok(r) => eprintln!(
+                "hookscope: not captured: {} {} from {}: {}",
+                visible_line(r.method.as_bytes()),
+                visible_line(r.uri.as_bytes()),
+                r.peer,
+                r.reason
+            ),
+            Err(RecvError::Lagged(n)) => {
+                eprintln!("hookscope: {n} more requests were not captured (see the log)")
+            }
+            Err(RecvError::Closed) => return,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::Capture;
+    use crate::store::{Database, Durability, OpenMode};
+    use std::sync::Arc;
+
+    fn capture(n: usize) -> Capture {
+        Capture {
+            id: 0,
+            received_at: chrono::Utc::now(),
+            peer: "127.0.0.1:1".into(),
+            method: "POST".into(),
+            uri: format!("/{n}"),
+            version: "HTTP/1.1".into(),
+            headers: Vec::new(),
+            body: bytes::Bytes::new(),
+            response_status: 200,
+        }
+    }
+
+    /// A printer that fell behind the feed still prints every capture, once, in order.
+    #[test]
+    fn a_lagging_printer_reads_back_what_it_missed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite3");
+        let mut db =
+            Database::open(&path, OpenMode::CreateIfMissing, Durability::Throwaway).unwrap();
+        let captures: Vec<Capture> = (1..=5).map(capture).collect();
+        let (ids, _) = db.insert_batch(&captures, u64::MAX).unwrap();
+
+        let (events, receiver) = broadcast::channel(2);
+        for (capture, id) in captures.iter().zip(&ids) {
+            let mut stored = capture.clone();
+            stored.id = *id;
+            events
+                .send(StoreEvent::Inserted(Arc::new([stored.summary()])))
+                .unwrap();
+        }
+        drop(events);
+        let reader = StoreReader::new(
+            Database::open(&path, OpenMode::MustExist, Durability::Throwaway).unwrap(),
+        );
+        let mut out = Vec::new();
+        print_captures(receiver, &reader, &mut out).unwrap();
+        let paths: Vec<String> = String::from_utf8(out)
+            .unwrap()
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["path"]
+                    .as_str()
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        assert_eq!(paths, ["/1", "/2", "/3", "/4", "/5"]);
+    }
+}

@@ -1,0 +1,15 @@
+//! hookscope: a terminal webhook inspector. The library holds everything but argument
+//! dispatch, so every part can be tested without a terminal.
+
+pub mod archive;
+pub mod body;
+pub mod capture;
+pub mod cli;
+pub mod commands;
+pub mod escape;
+pub mod listener;
+pub mod logging;
+pub mod paths;
+pub mod store;
+pub mod units;
+pub mod wire;

@@ -1,0 +1,200 @@
+//! The catch-all route: read the request, commit it to the store, then answer.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::response::Response;
+use chrono::Utc;
+use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
+use http::{HeaderName, HeaderValue, StatusCode};
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use tokio::sync::broadcast;
+
+use super::wire_log::WireLog;
+use crate::capture::{Capture, Header, truncate_to_micros};
+use crate::store::WriterHandle;
+use crate::units::format_bytes;
+
+/// What the sender gets back for every captured request.
+#[derive(Debug, Clone)]
+pub struct ResponseConfig {
+    pub status: StatusCode,
+    /// Replaces the default `{"ok":true,"id":N}`; `{id}` in it becomes the capture id.
+    pub body: Option<String>,
+    /// Added to the response; a `Content-Type` here replaces the default one.
+    pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// Wait this long after the capture is committed before answering.
+    pub delay: Duration,
+}
+
+impl Default for ResponseConfig {
+    fn default() -> Self {
+        Self {
+            status: StatusCode::OK,
+            body: None,
+            headers: Vec::new(),
+            delay: Duration::ZERO,
+        }
+    }
+}
+
+/// A request hookscope answered without capturing it, so the user can be told why.
+#[derive(Debug, Clone)]
+pub struct Rejection {
+    pub peer: SocketAddr,
+    pub method: String,
+    pub uri: String,
+    pub reason: String,
+}
+
+#[derive(Clone)]
+pub struct ListenerState {
+    pub writer: WriterHandle,
+    pub response: Arc<ResponseConfig>,
+    pub max_body: usize,
+    pub rejections: broadcast::Sender<Rejection>,
+}
+
+/// Per-connection facts, placed in every request's extensions by the accept loop.
+#[derive(Clone)]
+pub struct ConnectionInfo {
+    pub peer: SocketAddr,
+    pub wire: Arc<WireLog>,
+}
+
+pub async fn capture_request(State(state): State<ListenerState>, request: Request) -> Response {
+    let received_at = truncate_to_micros(Utc::now());
+    let (parts, body) = request.into_parts();
+    let Some(connection) = parts.extensions.get::<ConnectionInfo>().cloned() else {
+        return plain_error(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "connection details missing",
+        );
+    };
+    let head = connection.wire.take_head(parts.method.as_str(), &parts.uri);
+    let reject = |status: StatusCode, reason: String| {
+        connection.wire.abandon();
+        let _ = state.rejections.send(Rejection {
+            peer: connection.peer,
+            method: parts.method.to_string(),
+            uri: parts.uri.to_string(),
+            reason: reason.clone(),
+        });
+        let mut response = plain_error(status, &reason);
+        // What is left of this request on the connection is not worth reading.
+        response
+            .headers_mut()
+            .insert(CONNECTION, HeaderValue::from_static("close"));
+        response
+    };
+
+    let too_large = || {
+        format!(
+            "the request body is larger than hookscope's {} limit (raise it with --max-body)",
+            format_bytes(state.max_body as u64)
+        )
+    };
+    let declared_len = parts
+        .headers
+        .get(CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared_len.is_some_and(|len| len > state.max_body as u64) {
+        return reject(StatusCode::PAYLOAD_TOO_LARGE, too_large());
+    }
+    let body = match Limited::new(body, state.max_body).collect().await {
+        Ok(collected) => collected.to_bytes(),
+        Err(error) if error.is::<LengthLimitError>() => {
+            return reject(StatusCode::PAYLOAD_TOO_LARGE, too_large());
+        }
+        Err(error) => {
+            return reject(
+                StatusCode::BAD_REQUEST,
+                format!("the request body could not be read: {error}"),
+            );
+        }
+    };
+
+    let (uri, headers) = match head {
+        Some(head) => {
+            connection.wire.finish(&head);
+            (head.target, head.headers)
+        }
+        None => (parts.uri.to_string(), headers_from_map(&parts.headers)),
+    };
+    let capture = Capture {
+        id: 0,
+        received_at,
+        peer: connection.peer.to_string(),
+        method: parts.method.to_string(),
+        uri,
+        version: format!("{:?}", parts.version),
+        headers,
+        body,
+        response_status: state.response.status.as_u16(),
+    };
+    match state.writer.insert(capture).await {
+        Ok(id) => {
+            if !state.response.delay.is_zero() {
+                tokio::time::sleep(state.response.delay).await;
+            }
+            configured_response(&state.response, id)
+        }
+        Err(error) => reject(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!("hookscope could not store this request: {error}"),
+        ),
+    }
+}
+
+fn configured_response(config: &ResponseConfig, id: i64) -> Response {
+    let body = match &config.body {
+        Some(template) => template.replace("{id}", &id.to_string()),
+        None => format!(r#"{{"ok":true,"id":{id}}}"#),
+    };
+    let default_type = if config.body.is_none() || looks_like_json(&body) {
+        "application/json"
+    } else {
+        "text/plain; charset=utf-8"
+    };
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = config.status;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static(default_type));
+    let mut replaced = Vec::new();
+    for (name, value) in &config.headers {
+        // The first configured value of a name replaces the default; further ones add to it.
+        if replaced.contains(name) {
+            headers.append(name.clone(), value.clone());
+        } else {
+            headers.insert(name.clone(), value.clone());
+            replaced.push(name.clone());
+        }
+    }
+    response
+}
+
+fn plain_error(status: StatusCode, message: &str) -> Response {
+    let message = serde_json::Value::from(message);
+    let body = format!(r#"{{"ok":false,"error":{message}}}"#);
+    let mut response = Response::new(Body::from(body));
+    *response.status_mut() = status;
+    response
+        .headers_mut()
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    response
+}
+
+fn looks_like_json(text: &str) -> bool {
+    matches!(text.trim_start().as_bytes().first(), Some(b'{' | b'['))
+        && serde_json::from_str::<serde::de::IgnoredAny>(text).is_ok()
+}
+
+/// Used only when the wire bytes could not be matched: names come lowercased from hyper.
+fn headers_from_map(map: &http::HeaderMap) -> Vec<Header> {
+    map.iter()
+        .map(|(name, value)| Header::new(name.as_str(), value.as_bytes()))
+        .collect()
+}

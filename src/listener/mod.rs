@@ -1,0 +1,123 @@
+//! The embedded HTTP listener: accepts any method on any path and captures it.
+
+mod handler;
+mod wire_log;
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use hyper::body::Incoming;
+use hyper::server::conn::http1;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::server::graceful::GracefulShutdown;
+use tokio::net::TcpListener;
+use tower::ServiceExt;
+
+use handler::{ConnectionInfo, capture_request};
+pub use handler::{ListenerState, Rejection, ResponseConfig};
+use wire_log::{RecordingStream, WireLog};
+
+/// How long shutdown waits for requests in flight to be answered.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+/// A sender that opens a connection and never finishes its head is dropped after this.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+#[derive(Debug, thiserror::Error)]
+pub enum BindError {
+    #[error("{0} is already in use (is another hookscope running?); choose another address with --listen, e.g. --listen 127.0.0.1:{port}", port = next_port(.0))]
+    InUse(SocketAddr),
+    #[error(
+        "no permission to listen on {0}; ports below 1024 need privileges, choose another with --listen"
+    )]
+    Denied(SocketAddr),
+    #[error("{0} is not an address of this machine; choose another with --listen")]
+    Unavailable(SocketAddr),
+    #[error("cannot listen on {0}: {1}")]
+    Other(SocketAddr, std::io::Error),
+}
+
+fn next_port(addr: &SocketAddr) -> u16 {
+    addr.port().checked_add(1).unwrap_or(9876)
+}
+
+/// A bound socket, not yet serving. Binding first lets a busy port be reported before
+/// anything else starts.
+pub struct Listener {
+    tcp: TcpListener,
+    addr: SocketAddr,
+}
+
+impl Listener {
+    pub async fn bind(addr: SocketAddr) -> Result<Self, BindError> {
+        let tcp = TcpListener::bind(addr).await.map_err(|e| match e.kind() {
+            std::io::ErrorKind::AddrInUse => BindError::InUse(addr),
+            std::io::ErrorKind::PermissionDenied => BindError::Denied(addr),
+            std::io::ErrorKind::AddrNotAvailable => BindError::Unavailable(addr),
+            _ => BindError::Other(addr, e),
+        })?;
+        let addr = tcp.local_addr().map_err(|e| BindError::Other(addr, e))?;
+        Ok(Self { tcp, addr })
+    }
+
+    /// The address actually bound (the real port when port 0 was asked for).
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Serves until `shutdown` resolves, then stops accepting and waits (up to a limit) for
+    /// the requests in flight to be committed and answered.
+    pub async fn serve(self, state: ListenerState, shutdown: impl Future<Output = ()>) {
+        let router = Router::new().fallback(capture_request).with_state(state);
+        let graceful = GracefulShutdown::new();
+        let mut http = http1::Builder::new();
+        http.timer(TokioTimer::new())
+            .header_read_timeout(HEADER_READ_TIMEOUT);
+        tokio::pin!(shutdown);
+        loop {
+            let (stream, peer) = tokio::select! {
+                accepted = self.tcp.accept() => match accepted {
+                    Ok(accepted) => accepted,
+                    Err(error) => {
+                        // Out of file descriptors and the like: wait a moment rather than spin.
+                        tracing::warn!(%error, "accept failed");
+                        tokio::time::sleep(Duration::from_millis(50)).await;
+                        continue;
+                    }
+                },
+                () = &mut shutdown => break,
+            };
+            let _ = stream.set_nodelay(true);
+            let wire = Arc::new(WireLog::default());
+            let info = ConnectionInfo {
+                peer,
+                wire: wire.clone(),
+            };
+            let router = router.clone();
+            let service =
+                hyper::service::service_fn(move |mut request: http::Request<Incoming>| {
+                    request.extensions_mut().insert(info.clone());
+                    router.clone().oneshot(request)
+                });
+            let connection =
+                http.serve_connection(TokioIo::new(RecordingStream::new(stream, wire)), service);
+            let connection = graceful.watch(connection);
+            tokio::spawn(async move {
+                if let Err(error) = connection.await {
+                    tracing::debug!(%peer, %error, "connection ended with an error");
+                }
+            });
+        }
+        drop(self.tcp);
+        if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+            .await
+            .is_err()
+        {
+            tracing::warn!(
+                "some connections were still open after {DRAIN_TIMEOUT:?}; closing them"
+            );
+        }
+    }
+}

@@ -1,0 +1,299 @@
+//! One connection to a store file, and every query hookscope runs on it.
+
+use std::path::Path;
+use std::time::Duration;
+
+use bytes::Bytes;
+use chrono::DateTime;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
+
+use super::StoreError;
+use super::codec::{decode_headers, encode_headers};
+use super::schema;
+use crate::capture::{Capture, CaptureId, CaptureSummary, format_timestamp};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum OpenMode {
+    /// The listener and `import`: a new store is created where none exists.
+    CreateIfMissing,
+    /// Commands that read: a missing file is an error, never a new empty store.
+    MustExist,
+}
+
+/// What a commit survives once it has returned (SQLite's `synchronous` in WAL mode).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Durability {
+    /// hookscope being killed at any moment (`kill -9`, a crash): the commit is in the WAL,
+    /// which the OS holds even if the process dies. A power cut or an OS crash may still
+    /// lose the last commits (never corrupt the file). No fsync per commit.
+    ProcessCrash,
+    /// Also a power cut or an OS crash: every commit is fsynced before it returns.
+    PowerLoss,
+    /// A throwaway store: nothing is worth keeping beyond the process.
+    Throwaway,
+}
+
+pub struct Database {
+    conn: Connection,
+}
+
+const SUMMARY_COLUMNS: &str = "id, received_at, method, path, query, size, content_type, peer";
+const CAPTURE_COLUMNS: &str =
+    "id, received_at, peer, method, uri, version, headers, body, response_status";
+
+impl Database {
+    pub fn open(path: &Path, mode: OpenMode, durability: Durability) -> Result<Self, StoreError> {
+        let open_error = |reason: String| StoreError::Open {
+            path: path.to_owned(),
+            reason,
+        };
+        let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        match mode {
+            OpenMode::MustExist if !path.exists() => {
+                return Err(StoreError::Missing(path.to_owned()));
+            }
+            OpenMode::MustExist => {}
+            OpenMode::CreateIfMissing => {
+                flags |= OpenFlags::SQLITE_OPEN_CREATE;
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| {
+                        open_error(format!("cannot create the folder {}: {e}", dir.display()))
+                    })?;
+                }
+            }
+        }
+        let mut conn =
+            Connection::open_with_flags(path, flags).map_err(|e| open_error(describe(&e)))?;
+        conn.busy_timeout(Duration::from_secs(10))
+            .map_err(|e| open_error(describe(&e)))?;
+        let synchronous = match durability {
+            Durability::ProcessCrash => "NORMAL",
+            Durability::PowerLoss => "FULL",
+            Durability::Throwaway => "OFF",
+        };
+        // 16 KiB pages keep a typical webhook (a few KiB) inside one page instead of spilling
+        // into overflow pages: a quarter of the WAL frames, and of the write calls, per capture.
+        // page_size only takes effect on a new file, so it must come before WAL is switched on.
+        conn.execute_batch(&format!(
+            "PRAGMA page_size = 16384; PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous};"
+        ))
+        .map_err(|e| open_error(describe(&e)))?;
+        schema::migrate(&mut conn).map_err(|e| match e {
+            StoreError::Sqlite(e) => open_error(describe(&e)),
+            other => open_error(other.to_string()),
+        })?;
+        Ok(Self { conn })
+    }
+
+    /// The writer's connection: checkpoints are left to [`Database::checkpoint`] on another
+    /// connection, off the path every acknowledgement waits on.
+    pub fn without_auto_checkpoint(self) -> Result<Self, StoreError> {
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        Ok(self)
+    }
+
+    /// Copies what the WAL holds back into the database file, without waiting for readers;
+    /// `truncate` also empties the WAL file (used on shutdown, when nothing else writes).
+    pub fn checkpoint(&self, truncate: bool) {
+        let mode = if truncate { "TRUNCATE" } else { "PASSIVE" };
+        let result = self
+            .conn
+            .query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |_| Ok(()));
+        if let Err(error) = result {
+            tracing::warn!(%error, "checkpoint failed; the WAL is kept and retried later");
+        }
+    }
+
+    /// Inserts every capture and applies retention, all in one transaction. Returns the ids
+    /// in order and, when retention removed anything, the newest id it removed.
+    pub fn insert_batch(
+        &mut self,
+        captures: &[Capture],
+        keep: u64,
+    ) -> Result<(Vec<CaptureId>, Option<CaptureId>), StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut ids = Vec::with_capacity(captures.len());
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO captures (received_at, peer, method, uri, path, query, version,
+                    headers, content_type, body, size, response_status)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            )?;
+            for capture in captures {
+                insert.execute(params![
+                    capture.received_at.timestamp_micros(),
+                    capture.peer,
+                    capture.method,
+                    capture.uri,
+                    capture.path(),
+                    capture.query(),
+                    capture.version,
+                    encode_headers(&capture.headers),
+                    capture.content_type(),
+                    capture.body.as_ref(),
+                    capture.body.len() as i64,
+                    capture.response_status,
+                ])?;
+                ids.push(tx.last_insert_rowid());
+            }
+        }
+        adjust_count(&tx, ids.len() as i64)?;
+        let trimmed = trim_to(&tx, keep)?;
+        tx.commit()?;
+        Ok((ids, trimmed))
+    }
+
+    pub fn get(&self, id: CaptureId) -> Result<Option<Capture>, StoreError> {
+        let sql = format!("SELECT {CAPTURE_COLUMNS} FROM captures WHERE id = ?1");
+        Ok(self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([id], capture_from_row)
+            .optional()?)
+    }
+
+    /// Summaries of captures with an id above `after`, oldest first.
+    pub fn summaries_after(
+        &self,
+        after: CaptureId,
+        limit: usize,
+    ) -> Result<Vec<CaptureSummary>, StoreError> {
+        let sql =
+            format!("SELECT {SUMMARY_COLUMNS} FROM captures WHERE id > ?1 ORDER BY id LIMIT ?2");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![after, limit as i64], summary_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The newest `limit` summaries, oldest first.
+    pub fn latest_summaries(&self, limit: usize) -> Result<Vec<CaptureSummary>, StoreError> {
+        let sql = format!(
+            "SELECT * FROM (SELECT {SUMMARY_COLUMNS} FROM captures ORDER BY id DESC LIMIT ?1)
+             ORDER BY id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([limit as i64], summary_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Calls `visit` with every capture, oldest first, without holding them all in memory.
+    pub fn for_each_capture(
+        &self,
+        mut visit: impl FnMut(Capture) -> anyhow::Result<()>,
+    ) -> anyhow::Result<()> {
+        let mut after = 0;
+        let sql =
+            format!("SELECT {CAPTURE_COLUMNS} FROM captures WHERE id > ?1 ORDER BY id LIMIT 256");
+        let mut stmt = self.conn.prepare(&sql)?;
+        loop {
+            let page: Vec<Capture> = stmt
+                .query_map([after], capture_from_row)?
+                .collect::<Result<_, _>>()?;
+            let Some(last) = page.last() else {
+                return Ok(());
+            };
+            after = last.id;
+            for capture in page {
+                visit(capture)?;
+            }
+        }
+    }
+
+    pub fn count(&self) -> Result<u64, StoreError> {
+        let n: i64 = self
+            .conn
+            .query_row("SELECT n FROM capture_count", [], |row| row.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// Deletes one capture; false when there was none with that id.
+    pub fn delete(&mut self, id: CaptureId) -> Result<bool, StoreError> {
+        let tx = self.conn.transaction()?;
+        let deleted = tx.execute("DELETE FROM captures WHERE id = ?1", [id])?;
+        adjust_count(&tx, -(deleted as i64))?;
+        tx.commit()?;
+        Ok(deleted > 0)
+    }
+
+    /// Deletes every capture and returns how many there were. Ids keep counting up.
+    pub fn clear(&mut self) -> Result<u64, StoreError> {
+        let tx = self.conn.transaction()?;
+        let deleted = tx.execute("DELETE FROM captures", [])?;
+        tx.execute("UPDATE capture_count SET n = 0", [])?;
+        tx.commit()?;
+        Ok(deleted as u64)
+    }
+}
+
+/// Deletes the oldest captures beyond `keep`; returns the newest id removed.
+fn trim_to(conn: &Connection, keep: u64) -> Result<Option<CaptureId>, StoreError> {
+    let count: i64 = conn.query_row("SELECT n FROM capture_count", [], |row| row.get(0))?;
+    let excess = count - keep.min(i64::MAX as u64) as i64;
+    if excess <= 0 {
+        return Ok(None);
+    }
+    let through: CaptureId = conn.query_row(
+        "SELECT id FROM captures ORDER BY id LIMIT 1 OFFSET ?1",
+        [excess - 1],
+        |row| row.get(0),
+    )?;
+    let deleted = conn.execute("DELETE FROM captures WHERE id <= ?1", [through])?;
+    adjust_count(conn, -(deleted as i64))?;
+    Ok(Some(through))
+}
+
+fn adjust_count(conn: &Connection, by: i64) -> Result<(), StoreError> {
+    conn.prepare_cached("UPDATE capture_count SET n = n + ?1")?
+        .execute([by])?;
+    Ok(())
+}
+
+fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<CaptureSummary> {
+    Ok(CaptureSummary {
+        id: row.get(0)?,
+        received_at: format_timestamp(timestamp(row.get(1)?)),
+        method: row.get(2)?,
+        path: row.get(3)?,
+        query: row.get(4)?,
+        size: row.get::<_, i64>(5)?.max(0) as u64,
+        content_type: row.get(6)?,
+        peer: row.get(7)?,
+    })
+}
+
+fn capture_from_row(row: &Row<'_>) -> rusqlite::Result<Capture> {
+    let headers: Vec<u8> = row.get(6)?;
+    let body: Vec<u8> = row.get(7)?;
+    Ok(Capture {
+        id: row.get(0)?,
+        received_at: timestamp(row.get(1)?),
+        peer: row.get(2)?,
+        method: row.get(3)?,
+        uri: row.get(4)?,
+        version: row.get(5)?,
+        headers: decode_headers(&headers),
+        body: Bytes::from(body),
+        response_status: row.get(8)?,
+    })
+}
+
+fn timestamp(micros: i64) -> chrono::DateTime<chrono::Utc> {
+    DateTime::from_timestamp_micros(micros).unwrap_or_default()
+}
+
+/// SQLite's own wording, plus what to do when the file is not a store at all.
+fn describe(error: &rusqlite::Error) -> String {
+    use rusqlite::ffi::ErrorCode;
+    match error.sqlite_error_code() {
+        Some(ErrorCode::NotADatabase) => "the file is not a SQLite database, or it is damaged. \
+             hookscope leaves it untouched: move it aside or choose another file with --db"
+            .to_owned(),
+        Some(ErrorCode::CannotOpen) => {
+            "the file cannot be opened (check that the folder exists and is writable)".to_owned()
+        }
+        Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
+            "the file is read-only for this user".to_owned()
+        }
+        _ => error.to_string(),
+    }
+}

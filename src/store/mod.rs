@@ -1,0 +1,190 @@
+//! The SQLite store: one file per store, WAL mode, written only by the writer thread
+//! ([`writer`]) and read through [`Database`] connections of its own.
+
+mod codec;
+mod database;
+mod schema;
+mod writer;
+
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+
+use tokio::sync::broadcast;
+
+use crate::capture::{CaptureId, CaptureSummary};
+
+pub use codec::check_header;
+pub use database::{Database, Durability, OpenMode};
+pub use writer::WriterHandle;
+
+/// How many store events a subscriber may fall behind before it is told it lagged
+/// (and re-reads from the store instead).
+const EVENT_BUFFER: usize = 4096;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cannot use the store {}: {reason}", path.display())]
+    Open { path: PathBuf, reason: String },
+    #[error("no hookscope store at {}", .0.display())]
+    Missing(PathBuf),
+    #[error(
+        "the store was written by a newer hookscope (schema version {found}; this build knows up to {known})"
+    )]
+    TooNew { found: i64, known: i64 },
+    #[error("cannot store this capture: {0}")]
+    Invalid(String),
+    #[error("the store is closed")]
+    Closed,
+    #[error(transparent)]
+    Sqlite(#[from] rusqlite::Error),
+}
+
+/// What changed in the store, published after the change is committed.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StoreEvent {
+    /// Captures committed together, in id order. One event per transaction, so a subscriber
+    /// wakes once per batch, not once per capture.
+    Inserted(Arc<[CaptureSummary]>),
+    /// Retention removed every capture up to and including this id.
+    Trimmed { through: CaptureId },
+}
+
+/// Where a store lives, and the temporary directory to remove with it for a throwaway store.
+#[derive(Debug)]
+pub struct StoreLocation {
+    pub path: PathBuf,
+    temp_dir: Option<tempfile::TempDir>,
+}
+
+impl StoreLocation {
+    pub fn file(path: impl Into<PathBuf>) -> Self {
+        Self {
+            path: path.into(),
+            temp_dir: None,
+        }
+    }
+
+    /// A store that lives only as long as this process: a file in a private temporary
+    /// directory, removed on exit.
+    pub fn throwaway() -> std::io::Result<Self> {
+        let temp_dir = tempfile::Builder::new().prefix("hookscope-").tempdir()?;
+        Ok(Self {
+            path: temp_dir.path().join("captures.sqlite3"),
+            temp_dir: Some(temp_dir),
+        })
+    }
+
+    pub fn is_throwaway(&self) -> bool {
+        self.temp_dir.is_some()
+    }
+}
+
+/// A read connection that tasks can share.
+#[derive(Clone)]
+pub struct StoreReader(Arc<Mutex<Database>>);
+
+impl StoreReader {
+    pub fn new(db: Database) -> Self {
+        Self(Arc::new(Mutex::new(db)))
+    }
+
+    pub fn lock(&self) -> MutexGuard<'_, Database> {
+        // A panic while holding the lock cannot leave the connection half-changed: it only reads.
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The running store: a writer thread that batches writes into transactions, a reader, and
+/// a feed of committed changes.
+pub struct Store {
+    location: StoreLocation,
+    reader: StoreReader,
+    writer: WriterHandle,
+    events: broadcast::Sender<StoreEvent>,
+    writer_thread: Option<JoinHandle<()>>,
+}
+
+#[derive(Debug, Clone, Copy)]
+pub struct StoreOptions {
+    /// Retention: the oldest captures beyond this many are deleted.
+    pub keep: u64,
+    /// fsync every commit, so acknowledged captures survive a power cut too, not only
+    /// hookscope being killed. Costs throughput; ignored for a throwaway store.
+    pub fsync: bool,
+}
+
+impl Store {
+    pub fn open(location: StoreLocation, options: StoreOptions) -> Result<Self, StoreError> {
+        let durability = match (location.is_throwaway(), options.fsync) {
+            (true, _) => Durability::Throwaway,
+            (false, true) => Durability::PowerLoss,
+            (false, false) => Durability::ProcessCrash,
+        };
+        let write_db = Database::open(&location.path, OpenMode::CreateIfMissing, durability)?
+            .without_auto_checkpoint()?;
+        let checkpoint_db = Database::open(&location.path, OpenMode::MustExist, durability)?;
+        let read_db = Database::open(&location.path, OpenMode::MustExist, durability)?;
+        let (events, _) = broadcast::channel(EVENT_BUFFER);
+        let (writer, writer_thread) =
+            writer::spawn(write_db, checkpoint_db, options.keep, events.clone()).map_err(|e| {
+                StoreError::Open {
+                    path: location.path.clone(),
+                    reason: format!("cannot start the writer thread: {e}"),
+                }
+            })?;
+        Ok(Self {
+            location,
+            reader: StoreReader::new(read_db),
+            writer,
+            events,
+            writer_thread: Some(writer_thread),
+        })
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.location.path
+    }
+
+    pub fn is_throwaway(&self) -> bool {
+        self.location.is_throwaway()
+    }
+
+    pub fn writer(&self) -> WriterHandle {
+        self.writer.clone()
+    }
+
+    pub fn reader(&self) -> StoreReader {
+        self.reader.clone()
+    }
+
+    /// Committed changes from now on. A subscriber that falls behind gets `Lagged` and
+    /// should re-read from the store what it missed.
+    pub fn subscribe(&self) -> broadcast::Receiver<StoreEvent> {
+        self.events.subscribe()
+    }
+
+    /// Finishes every queued write, then stops the writer. Call it once the listener has
+    /// stopped: the writer ends when the last [`WriterHandle`] is gone. Subscribers see the
+    /// feed end once they have read the last event.
+    pub fn close(self) {
+        let Self {
+            location,
+            reader,
+            writer,
+            events,
+            writer_thread,
+        } = self;
+        drop(writer);
+        drop(events);
+        if let Some(thread) = writer_thread {
+            let _ = thread.join();
+        }
+        // The connections go before the location, so a throwaway store's files are closed
+        // before its directory is removed.
+        drop(reader);
+        drop(location);
+    }
+}

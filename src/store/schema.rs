@@ -1,0 +1,53 @@
+//! The database schema and its migrations. `PRAGMA user_version` records how many migrations a
+//! file has had; a file is only ever moved forward, never rebuilt.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Each entry upgrades the schema by one version. Append only: never edit a released step.
+const MIGRATIONS: &[&str] = &[
+    // 1: captures, and their count, kept by the Database methods that insert and delete (in
+    // the same transaction), so that neither retention nor the capture counter scans the table.
+    // Not triggers: a trigger makes SQLite keep a statement journal for every insert.
+    "CREATE TABLE captures (
+        id              INTEGER PRIMARY KEY AUTOINCREMENT,
+        received_at     INTEGER NOT NULL, -- microseconds since the Unix epoch, UTC
+        peer            TEXT NOT NULL,
+        method          TEXT NOT NULL,
+        uri             TEXT NOT NULL,
+        path            TEXT NOT NULL,
+        query           TEXT,
+        version         TEXT NOT NULL,
+        headers         BLOB NOT NULL,    -- 'Name: value\\r\\n' lines in wire order
+        content_type    TEXT,
+        body            BLOB NOT NULL,    -- exactly as received
+        size            INTEGER NOT NULL,
+        response_status INTEGER NOT NULL
+    );
+    CREATE TABLE capture_count (n INTEGER NOT NULL);
+    INSERT INTO capture_count (n) VALUES (0);",
+];
+
+/// The schema version this build writes.
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let found: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if found > CURRENT_VERSION {
+        return Err(StoreError::TooNew {
+            found,
+            known: CURRENT_VERSION,
+        });
+    }
+    if found < CURRENT_VERSION && found > 0 {
+        tracing::info!(from = found, to = CURRENT_VERSION, "migrating store");
+    }
+    for (index, step) in MIGRATIONS.iter().enumerate().skip(found as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(step)?;
+        tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

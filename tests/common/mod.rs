@@ -1,0 +1,215 @@
+//! Helpers shared by the integration tests: a real listener on a free loopback port with a
+//! real store in a temporary folder, raw-socket requests, and the real binary as a child.
+
+#![allow(dead_code)]
+
+use std::io::{BufRead, BufReader, Read};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, ChildStderr, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use hookscope::capture::Capture;
+use hookscope::listener::{Listener, ListenerState, Rejection, ResponseConfig};
+use hookscope::store::{Database, Durability, OpenMode, Store, StoreLocation, StoreOptions};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::sync::{broadcast, oneshot};
+
+pub struct TestServer {
+    pub addr: SocketAddr,
+    pub db_path: PathBuf,
+    pub rejections: broadcast::Receiver<Rejection>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<Store>>,
+    _dir: Arc<tempfile::TempDir>,
+}
+
+pub struct ServerConfig {
+    pub response: ResponseConfig,
+    pub max_body: usize,
+    pub keep: u64,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        Self {
+            response: ResponseConfig::default(),
+            max_body: 32 << 20,
+            keep: 100_000,
+        }
+    }
+}
+
+impl TestServer {
+    pub async fn start() -> Self {
+        Self::start_with(ServerConfig::default()).await
+    }
+
+    pub async fn start_with(config: ServerConfig) -> Self {
+        let dir = Arc::new(tempfile::tempdir().unwrap());
+        Self::start_in(dir, config).await
+    }
+
+    /// Starts on the store file inside `dir` (reopening it if it exists).
+    pub async fn start_in(dir: Arc<tempfile::TempDir>, config: ServerConfig) -> Self {
+        let db_path = dir.path().join("captures.sqlite3");
+        let store = Store::open(
+            StoreLocation::file(&db_path),
+            StoreOptions {
+                keep: config.keep,
+                fsync: false,
+            },
+        )
+        .unwrap();
+        let listener = Listener::bind("127.0.0.1:0".parse().unwrap())
+            .await
+            .unwrap();
+        let addr = listener.local_addr();
+        let (rejections_tx, rejections) = broadcast::channel(64);
+        let state = ListenerState {
+            writer: store.writer(),
+            response: Arc::new(config.response),
+            max_body: config.max_body,
+            rejections: rejections_tx,
+        };
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            listener
+                .serve(state, async {
+                    let _ = stopped.await;
+                })
+                .await;
+            store
+        });
+        Self {
+            addr,
+            db_path,
+            rejections,
+            stop: Some(stop),
+            task: Some(task),
+            _dir: dir,
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Stops the listener and closes the store; returns the folder so it can be reopened.
+    pub async fn stop(mut self) -> Arc<tempfile::TempDir> {
+        let _ = self.stop.take().unwrap().send(());
+        let store = self.task.take().unwrap().await.unwrap();
+        tokio::task::spawn_blocking(move || store.close())
+            .await
+            .unwrap();
+        self._dir.clone()
+    }
+
+    pub fn db(&self) -> Database {
+        Database::open(&self.db_path, OpenMode::MustExist, Durability::PowerLoss).unwrap()
+    }
+
+    pub fn captures(&self) -> Vec<Capture> {
+        all_captures(&self.db())
+    }
+}
+
+pub fn all_captures(db: &Database) -> Vec<Capture> {
+    let mut captures = Vec::new();
+    db.for_each_capture(|c| {
+        captures.push(c);
+        Ok(())
+    })
+    .unwrap();
+    captures
+}
+
+/// Writes `request` on a fresh connection and reads until the server closes it.
+pub async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(request).await.unwrap();
+    let mut response = Vec::new();
+    tokio::time::timeout(Duration::from_secs(10), stream.read_to_end(&mut response))
+        .await
+        .expect("the server did not close the connection")
+        .unwrap();
+    response
+}
+
+pub fn status_of(response: &[u8]) -> u16 {
+    let line = response.split(|&b| b == b'\r').next().unwrap_or_default();
+    std::str::from_utf8(line)
+        .ok()
+        .and_then(|l| l.split(' ').nth(1))
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {:?}", String::from_utf8_lossy(response)))
+}
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder().no_proxy().build().unwrap()
+}
+
+/// The real binary, with its data and state folders inside `home` so a test never touches
+/// the user's own store or log.
+pub fn hookscope(home: &std::path::Path) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_hookscope"));
+    command
+        .env("XDG_DATA_HOME", home.join("data"))
+        .env("XDG_STATE_HOME", home.join("state"))
+        .env("HOME", home)
+        .env_remove("NO_COLOR")
+        .stdin(Stdio::null());
+    command
+}
+
+/// A running `hookscope listen` child and the address it announced.
+pub struct RunningBinary {
+    pub child: Child,
+    pub addr: SocketAddr,
+    pub stderr: BufReader<ChildStderr>,
+}
+
+impl RunningBinary {
+    /// Starts the binary listening on a free port and waits for its startup line.
+    pub fn start(home: &std::path::Path, extra_args: &[&str]) -> Self {
+        let mut child = hookscope(home)
+            .args(["listen", "--headless", "--listen", "127.0.0.1:0"])
+            .args(extra_args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stderr = BufReader::new(child.stderr.take().unwrap());
+        let mut line = String::new();
+        stderr.read_line(&mut line).unwrap();
+        let addr = line
+            .split("http://")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|a| a.parse().ok())
+            .unwrap_or_else(|| panic!("no address in the startup line {line:?}"));
+        Self {
+            child,
+            addr,
+            stderr,
+        }
+    }
+
+    /// Sends SIGTERM and waits; returns the exit status and everything printed on stdout.
+    pub fn terminate(mut self) -> (std::process::ExitStatus, String) {
+        let status = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(status.success());
+        let mut stdout = String::new();
+        self.child
+            .stdout
+            .take()
+            .unwrap()
+            .read_to_string(&mut stdout)
+            .unwrap();
+        (self.child.wait().unwrap(), stdout)
+    }
+}

@@ -1,0 +1,319 @@
+//! The listener and store together: a real server on a loopback port, real clients, a real
+//! SQLite file.
+
+mod common;
+
+use std::io::Write;
+use std::time::{Duration, Instant};
+
+use common::{ServerConfig, TestServer, client, raw_exchange, status_of};
+use hookscope::capture::Header;
+use hookscope::listener::ResponseConfig;
+use http::{HeaderName, HeaderValue, StatusCode};
+
+#[tokio::test(flavor = "multi_thread")]
+async fn captures_any_method_on_any_path() {
+    let server = TestServer::start().await;
+    let requests: [(&str, &str); 5] = [
+        ("GET", "/"),
+        ("DELETE", "/items/42?force=true&x=%20y"),
+        ("BREW", "/coffee/pot-1"),
+        ("PURGE", "/cache/*"),
+        ("OPTIONS", "*"),
+    ];
+    for (method, target) in requests {
+        let request = format!("{method} {target} HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+        let response = raw_exchange(server.addr, request.as_bytes()).await;
+        assert_eq!(status_of(&response), 200, "{method} {target}");
+    }
+    let captured: Vec<(String, String)> = server
+        .captures()
+        .into_iter()
+        .map(|c| (c.method, c.uri))
+        .collect();
+    let expected: Vec<(String, String)> = requests
+        .iter()
+        .map(|(m, t)| (m.to_string(), t.to_string()))
+        .collect();
+    assert_eq!(captured, expected);
+    let delete = &server.captures()[1];
+    assert_eq!(delete.path(), "/items/42");
+    assert_eq!(delete.query(), Some("force=true&x=%20y"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn keeps_headers_in_wire_order_with_case_and_duplicates() {
+    let server = TestServer::start().await;
+    let request = b"POST /h HTTP/1.1\r\nHost: t\r\nX-Trace: 1\r\nx-other: a\r\n\
+        X-Trace: 2\r\nX-Latin1: caf\xe9\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok";
+    let response = raw_exchange(server.addr, request).await;
+    assert_eq!(status_of(&response), 200);
+    let capture = server.captures().remove(0);
+    assert_eq!(
+        capture.headers,
+        vec![
+            Header::new("Host", "t"),
+            Header::new("X-Trace", "1"),
+            Header::new("x-other", "a"),
+            Header::new("X-Trace", "2"),
+            Header::new("X-Latin1", b"caf\xe9".to_vec()),
+            Header::new("Content-Length", "2"),
+            Header::new("Connection", "close"),
+        ]
+    );
+    assert_eq!(capture.version, "HTTP/1.1");
+    assert!(capture.peer.starts_with("127.0.0.1:"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn requests_sharing_a_connection_each_get_their_own_head() {
+    let server = TestServer::start().await;
+    // Pipelined: a chunked body with a trailer, then a sized one, then one without a body.
+    let requests = b"PUT /one HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n\
+        4\r\nabcd\r\n3;ext=x\r\nefg\r\n0\r\nX-Trailer: t\r\n\r\n\
+        POST /two HTTP/1.1\r\nHost: b\r\nContent-Length: 5\r\n\r\nhello\
+        GET /three HTTP/1.1\r\nHost: c\r\nConnection: close\r\n\r\n";
+    raw_exchange(server.addr, requests).await;
+    let captures = server.captures();
+    assert_eq!(captures.len(), 3);
+    assert_eq!(&captures[0].body[..], b"abcdefg");
+    assert_eq!(captures[0].headers[0], Header::new("Host", "a"));
+    assert_eq!(&captures[1].body[..], b"hello");
+    assert_eq!(captures[1].headers[0], Header::new("Host", "b"));
+    assert_eq!(captures[2].uri, "/three");
+    assert_eq!(captures[2].headers[0], Header::new("Host", "c"));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stores_a_binary_body_byte_for_byte() {
+    let server = TestServer::start().await;
+    let body: Vec<u8> = (0..=255u8).cycle().take(70_000).collect();
+    let response = client()
+        .post(server.url("/bin"))
+        .header("Content-Type", "application/octet-stream")
+        .body(body.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let capture = server.captures().remove(0);
+    assert_eq!(capture.body.as_ref(), body.as_slice());
+    assert_eq!(capture.size(), 70_000);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn stores_a_gzip_body_as_sent() {
+    let server = TestServer::start().await;
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(br#"{"event":"compressed"}"#).unwrap();
+    let gzipped = encoder.finish().unwrap();
+    client()
+        .post(server.url("/gz"))
+        .header("Content-Encoding", "gzip")
+        .header("Content-Type", "application/json")
+        .body(gzipped.clone())
+        .send()
+        .await
+        .unwrap();
+    let capture = server.captures().remove(0);
+    assert_eq!(capture.body.as_ref(), gzipped.as_slice());
+    assert_eq!(&capture.body[..2], &[0x1f, 0x8b]);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn answers_413_over_the_limit_and_keeps_capturing() {
+    let mut server = TestServer::start_with(ServerConfig {
+        max_body: 1024,
+        ..ServerConfig::default()
+    })
+    .await;
+    let http = client();
+
+    let declared = http
+        .post(server.url("/big"))
+        .body(vec![b'x'; 1025])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(declared.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let message = declared.text().await.unwrap();
+    assert!(
+        message.contains("1 KiB limit") && message.contains("--max-body"),
+        "{message}"
+    );
+
+    // Chunked, so the size is only known while reading.
+    let mut chunked =
+        b"POST /big-chunked HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n".to_vec();
+    for _ in 0..3 {
+        chunked.extend_from_slice(b"200\r\n");
+        chunked.extend_from_slice(&[b'y'; 0x200]);
+        chunked.extend_from_slice(b"\r\n");
+    }
+    chunked.extend_from_slice(b"0\r\n\r\n");
+    assert_eq!(status_of(&raw_exchange(server.addr, &chunked).await), 413);
+
+    let at_limit = http
+        .post(server.url("/fits"))
+        .body(vec![b'z'; 1024])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(at_limit.status(), 200);
+    let captures = server.captures();
+    assert_eq!(
+        captures.len(),
+        1,
+        "only the request within the limit is stored"
+    );
+    assert_eq!(captures[0].uri, "/fits");
+    let rejection = server.rejections.recv().await.unwrap();
+    assert_eq!(
+        (rejection.method.as_str(), rejection.uri.as_str()),
+        ("POST", "/big")
+    );
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn garbage_on_the_port_does_not_stop_the_listener() {
+    let server = TestServer::start().await;
+    let answer = raw_exchange(
+        server.addr,
+        b"\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03garbage\r\n\r\n",
+    )
+    .await;
+    assert!(answer.is_empty() || status_of(&answer) == 400);
+    let response = client()
+        .post(server.url("/after"))
+        .body("ok")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(server.captures().len(), 1);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn a_burst_of_1000_concurrent_requests_is_captured_exactly() {
+    let server = TestServer::start().await;
+    let http = client();
+    let mut tasks = Vec::new();
+    for n in 0..1000 {
+        let http = http.clone();
+        let url = server.url(&format!("/burst/{n}"));
+        tasks.push(tokio::spawn(async move {
+            let response = http
+                .post(url)
+                .body(format!("{{\"n\":{n}}}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200);
+            let ack: serde_json::Value = response.json().await.unwrap();
+            (n, ack["id"].as_i64().unwrap())
+        }));
+    }
+    let mut acks = Vec::new();
+    for task in tasks {
+        acks.push(task.await.unwrap());
+    }
+    let captures = server.captures();
+    assert_eq!(captures.len(), 1000);
+    let mut ids: Vec<i64> = captures.iter().map(|c| c.id).collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 1000, "ids are distinct");
+    for (n, id) in acks {
+        let capture = captures.iter().find(|c| c.id == id).unwrap();
+        assert_eq!(capture.uri, format!("/burst/{n}"));
+        assert_eq!(capture.body.as_ref(), format!("{{\"n\":{n}}}").as_bytes());
+    }
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn captures_survive_a_restart_and_ids_keep_counting() {
+    let server = TestServer::start().await;
+    for n in 0..3 {
+        client()
+            .post(server.url("/before"))
+            .body(format!("{n}"))
+            .send()
+            .await
+            .unwrap();
+    }
+    let before = server.captures();
+    let dir = server.stop().await;
+
+    let server = TestServer::start_in(dir, ServerConfig::default()).await;
+    assert_eq!(server.captures(), before);
+    let response = client().post(server.url("/after")).send().await.unwrap();
+    let ack: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(ack, serde_json::json!({"ok": true, "id": 4}));
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn retention_deletes_the_oldest_first() {
+    let server = TestServer::start_with(ServerConfig {
+        keep: 3,
+        ..ServerConfig::default()
+    })
+    .await;
+    for n in 1..=5 {
+        client()
+            .post(server.url(&format!("/{n}")))
+            .send()
+            .await
+            .unwrap();
+    }
+    let uris: Vec<String> = server.captures().into_iter().map(|c| c.uri).collect();
+    assert_eq!(uris, ["/3", "/4", "/5"]);
+    assert_eq!(server.db().count().unwrap(), 3);
+    server.stop().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn the_response_is_configurable() {
+    let server = TestServer::start_with(ServerConfig {
+        response: ResponseConfig {
+            status: StatusCode::ACCEPTED,
+            body: Some("received {id}".into()),
+            headers: vec![
+                (
+                    HeaderName::from_static("x-hook"),
+                    HeaderValue::from_static("a"),
+                ),
+                (
+                    HeaderName::from_static("x-hook"),
+                    HeaderValue::from_static("b"),
+                ),
+            ],
+            delay: Duration::from_millis(150),
+        },
+        ..ServerConfig::default()
+    })
+    .await;
+    let started = Instant::now();
+    let response = client().post(server.url("/r")).send().await.unwrap();
+    assert!(
+        started.elapsed() >= Duration::from_millis(150),
+        "the delay is applied"
+    );
+    assert_eq!(response.status(), StatusCode::ACCEPTED);
+    let hooks: Vec<_> = response.headers().get_all("x-hook").iter().collect();
+    assert_eq!(hooks, ["a", "b"]);
+    assert_eq!(
+        response.headers()["content-type"],
+        "text/plain; charset=utf-8"
+    );
+    assert_eq!(response.text().await.unwrap(), "received 1");
+    assert_eq!(server.captures()[0].response_status, 202);
+    server.stop().await;
+}
