@@ -297,3 +297,93 @@ fn describe(error: &rusqlite::Error) -> String {
         _ => error.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::Header;
+
+    fn capture(uri: &str) -> Capture {
+        Capture {
+            id: 0,
+            received_at: DateTime::from_timestamp_micros(1_790_000_000_123_456).unwrap(),
+            peer: "127.0.0.1:5000".into(),
+            method: "POST".into(),
+            uri: uri.into(),
+            version: "HTTP/1.1".into(),
+            headers: vec![Header::new("Content-Type", "application/json")],
+            body: Bytes::from_static(b"{}"),
+            response_status: 200,
+        }
+    }
+
+    fn open(dir: &tempfile::TempDir) -> Database {
+        let path = dir.path().join("c.sqlite3");
+        Database::open(&path, OpenMode::CreateIfMissing, Durability::Throwaway).unwrap()
+    }
+
+    #[test]
+    fn the_count_follows_inserts_retention_deletes_and_clear() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = open(&dir);
+        let batch: Vec<Capture> = (0..5).map(|n| capture(&format!("/{n}"))).collect();
+        let (ids, trimmed) = db.insert_batch(&batch, 3).unwrap();
+        assert_eq!(ids, [1, 2, 3, 4, 5]);
+        assert_eq!(trimmed, Some(2));
+        assert_eq!(db.count().unwrap(), 3);
+        assert!(db.get(2).unwrap().is_none() && db.get(3).unwrap().is_some());
+
+        assert!(db.delete(4).unwrap());
+        assert!(!db.delete(4).unwrap());
+        assert_eq!(db.count().unwrap(), 2);
+        assert_eq!(db.clear().unwrap(), 2);
+        assert_eq!(db.count().unwrap(), 0);
+        let (ids, _) = db.insert_batch(&[capture("/after")], 3).unwrap();
+        assert_eq!(ids, [6], "ids are never reused, even after clear");
+    }
+
+    #[test]
+    fn summaries_come_oldest_first() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = open(&dir);
+        let batch: Vec<Capture> = (1..=4).map(|n| capture(&format!("/{n}?q={n}"))).collect();
+        db.insert_batch(&batch, u64::MAX).unwrap();
+        let latest: Vec<_> = db
+            .latest_summaries(2)
+            .unwrap()
+            .into_iter()
+            .map(|s| s.id)
+            .collect();
+        assert_eq!(latest, [3, 4]);
+        let after: Vec<_> = db.summaries_after(1, 2).unwrap();
+        assert_eq!(after.iter().map(|s| s.id).collect::<Vec<_>>(), [2, 3]);
+        assert_eq!(after[0].path, "/2");
+        assert_eq!(after[0].query.as_deref(), Some("q=2"));
+        assert_eq!(after[0].received_at, "2026-09-21T14:13:20.123456Z");
+        assert_eq!(after[0].content_type.as_deref(), Some("application/json"));
+    }
+
+    #[test]
+    fn a_store_from_a_newer_hookscope_is_refused_and_left_alone() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("c.sqlite3");
+        drop(open(&dir));
+        Connection::open(&path)
+            .unwrap()
+            .pragma_update(None, "user_version", 99)
+            .unwrap();
+        let error = Database::open(&path, OpenMode::MustExist, Durability::Throwaway)
+            .err()
+            .unwrap();
+        let message = error.to_string();
+        assert!(
+            message.contains("newer hookscope") && message.contains("c.sqlite3"),
+            "{message}"
+        );
+        let version: i64 = Connection::open(&path)
+            .unwrap()
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(version, 99);
+    }
+}
