@@ -93,14 +93,14 @@ async fn listen_headless(args: ListenArgs) -> Result<(), CommandError> {
 
 fn announce(listener: &Listener, store: &Store, existing: u64, log: Option<&std::path::Path>) {
     let store_text = if store.is_throwaway() {
-        "a throwaway store (removed on exit)".to_owned()
+        "throwaway store (removed on exit)".to_owned()
     } else {
-        format!("{} ({existing} captures)", store.path().display())
+        format!("store {} ({existing} captures)", store.path().display())
     };
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(
         stderr,
-        "hookscope listening on http://{} · store {store_text} · Ctrl-C to stop",
+        "hookscope listening on http://{} · {store_text} · Ctrl-C to stop",
         listener.local_addr()
     );
     if let Some(log) = log {
@@ -196,13 +196,19 @@ fn write_line(out: &mut impl Write, summary: &CaptureSummary) -> std::io::Result
 async fn print_rejections(mut rejected: broadcast::Receiver<Rejection>) {
     loop {
         match rejected.recv().await {
-            Ok(r) => eprintln!(
-                "hookscope: not captured: {} {} from {}: {}",
-                visible_line(r.method.as_bytes()),
-                visible_line(r.uri.as_bytes()),
-                r.peer,
-                r.reason
-            ),
+            Ok(r) => match &r.request {
+                Some(request) => eprintln!(
+                    "hookscope: not captured: {} from {}: {}",
+                    visible_line(request.as_bytes()),
+                    r.peer,
+                    visible_line(r.reason.as_bytes())
+                ),
+                None => eprintln!(
+                    "hookscope: not captured: a request from {}: {}",
+                    r.peer,
+                    visible_line(r.reason.as_bytes())
+                ),
+            },
             Err(RecvError::Lagged(n)) => {
                 eprintln!("hookscope: {n} more requests were not captured (see the log)")
             }

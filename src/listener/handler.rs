@@ -45,8 +45,8 @@ impl Default for ResponseConfig {
 #[derive(Debug, Clone)]
 pub struct Rejection {
     pub peer: SocketAddr,
-    pub method: String,
-    pub uri: String,
+    /// `METHOD target`, when the request got far enough to have one.
+    pub request: Option<String>,
     pub reason: String,
 }
 
@@ -79,8 +79,7 @@ pub async fn capture_request(State(state): State<ListenerState>, request: Reques
         connection.wire.abandon();
         let _ = state.rejections.send(Rejection {
             peer: connection.peer,
-            method: parts.method.to_string(),
-            uri: parts.uri.to_string(),
+            request: Some(format!("{} {}", parts.method, parts.uri)),
             reason: reason.clone(),
         });
         let mut response = plain_error(status, &reason);

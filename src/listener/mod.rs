@@ -14,6 +14,7 @@ use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
+use tokio::sync::broadcast;
 use tower::ServiceExt;
 
 use handler::{ConnectionInfo, capture_request};
@@ -37,6 +38,30 @@ pub enum BindError {
     Unavailable(SocketAddr),
     #[error("cannot listen on {0}: {1}")]
     Other(SocketAddr, std::io::Error),
+}
+
+/// A sender whose request hyper could not parse was answered 400 (or 431) and never reached
+/// the handler; say so, since "my webhook never shows up" is exactly what people debug.
+/// Connections that were idle or closed early are not worth a word.
+fn report_connection_error(
+    rejections: &broadcast::Sender<Rejection>,
+    peer: SocketAddr,
+    error: &hyper::Error,
+) {
+    tracing::debug!(%peer, %error, "connection ended with an error");
+    if !error.is_parse() && !error.is_parse_too_large() {
+        return;
+    }
+    let reason = if error.is_parse_too_large() {
+        "the request head (request line and headers) is too large".to_owned()
+    } else {
+        format!("not a valid HTTP/1 request ({error}); it was answered 400")
+    };
+    let _ = rejections.send(Rejection {
+        peer,
+        request: None,
+        reason,
+    });
 }
 
 fn next_port(addr: &SocketAddr) -> u16 {
@@ -70,6 +95,7 @@ impl Listener {
     /// Serves until `shutdown` resolves, then stops accepting and waits (up to a limit) for
     /// the requests in flight to be committed and answered.
     pub async fn serve(self, state: ListenerState, shutdown: impl Future<Output = ()>) {
+        let rejections = state.rejections.clone();
         let router = Router::new().fallback(capture_request).with_state(state);
         let graceful = GracefulShutdown::new();
         let mut http = http1::Builder::new();
@@ -104,9 +130,10 @@ impl Listener {
             let connection =
                 http.serve_connection(TokioIo::new(RecordingStream::new(stream, wire)), service);
             let connection = graceful.watch(connection);
+            let rejections = rejections.clone();
             tokio::spawn(async move {
                 if let Err(error) = connection.await {
-                    tracing::debug!(%peer, %error, "connection ended with an error");
+                    report_connection_error(&rejections, peer, &error);
                 }
             });
         }
