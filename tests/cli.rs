@@ -66,21 +66,9 @@ async fn headless_prints_one_line_per_capture_and_stops_cleanly_on_sigterm() {
 #[test]
 fn list_json_has_the_same_fields_as_headless_lines() {
     let home = tempfile::tempdir().unwrap();
-    let jsonl = home.path().join("in.jsonl");
-    std::fs::write(&jsonl, SAMPLE_JSONL).unwrap();
-    let db = home.path().join("c.sqlite3");
-    let db = db.to_str().unwrap();
-    assert!(
-        hookscope(home.path())
-            .args(["import", jsonl.to_str().unwrap(), "--db", db])
-            .status()
-            .unwrap()
-            .success()
-    );
-    let out = hookscope(home.path())
-        .args(["list", "--json", "--db", db])
-        .output()
-        .unwrap();
+    let db = store_from(home.path(), SAMPLE_JSONL);
+    let db = db.as_str();
+    let out = run(home.path(), &["list", "--json", "--db", db]);
     assert!(out.status.success());
     let stdout = String::from_utf8(out.stdout).unwrap();
     let lines: Vec<&str> = stdout.lines().collect();
@@ -88,12 +76,32 @@ fn list_json_has_the_same_fields_as_headless_lines() {
     for line in lines {
         assert_eq!(keys(line), summary_keys());
     }
-    let limited = hookscope(home.path())
-        .args(["list", "--json", "--limit", "1", "--db", db])
-        .output()
-        .unwrap();
+    let limited = run(home.path(), &["list", "--json", "--limit", "1", "--db", db]);
     let only: serde_json::Value = serde_json::from_slice(&limited.stdout).unwrap();
     assert_eq!(only["path"], "/second", "--limit keeps the newest");
+}
+
+/// Runs the binary to completion with `args`.
+fn run(home: &std::path::Path, args: &[&str]) -> std::process::Output {
+    hookscope(home).args(args).output().unwrap()
+}
+
+/// A store in `home` holding the captures of `jsonl`, imported by the binary.
+fn store_from(home: &std::path::Path, jsonl: &str) -> String {
+    let file = home.join("in.jsonl");
+    std::fs::write(&file, jsonl).unwrap();
+    let db = home.join("c.sqlite3");
+    let status = hookscope(home)
+        .args([
+            "import",
+            file.to_str().unwrap(),
+            "--db",
+            db.to_str().unwrap(),
+        ])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    db.to_str().unwrap().to_owned()
 }
 
 const SAMPLE_JSONL: &str = concat!(
@@ -108,10 +116,10 @@ fn a_busy_port_is_one_clear_line_and_exit_2() {
     let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let addr = taken.local_addr().unwrap().to_string();
     let home = tempfile::tempdir().unwrap();
-    let out = hookscope(home.path())
-        .args(["--headless", "--in-memory", "--listen", &addr])
-        .output()
-        .unwrap();
+    let out = run(
+        home.path(),
+        &["--headless", "--in-memory", "--listen", &addr],
+    );
     assert_eq!(out.status.code(), Some(2));
     let stderr = String::from_utf8(out.stderr).unwrap();
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
@@ -124,42 +132,24 @@ fn a_busy_port_is_one_clear_line_and_exit_2() {
 #[test]
 fn show_reports_an_unknown_id_and_prints_exact_bodies() {
     let home = tempfile::tempdir().unwrap();
-    let jsonl = home.path().join("in.jsonl");
-    std::fs::write(&jsonl, SAMPLE_JSONL).unwrap();
-    let db = home.path().join("c.sqlite3");
-    let db = db.to_str().unwrap();
-    hookscope(home.path())
-        .args(["import", jsonl.to_str().unwrap(), "--db", db])
-        .status()
-        .unwrap();
+    let db = store_from(home.path(), SAMPLE_JSONL);
+    let db = db.as_str();
 
-    let missing = hookscope(home.path())
-        .args(["show", "99", "--db", db])
-        .output()
-        .unwrap();
+    let missing = run(home.path(), &["show", "99", "--db", db]);
     assert_eq!(missing.status.code(), Some(1));
     let stderr = String::from_utf8(missing.stderr).unwrap();
     assert!(stderr.contains("no capture with id 99"), "{stderr}");
 
-    let body = hookscope(home.path())
-        .args(["show", "2", "--body", "--db", db])
-        .output()
-        .unwrap();
+    let body = run(home.path(), &["show", "2", "--body", "--db", db]);
     assert_eq!(body.stdout, [0x00, 0xff, 0x00]);
 
-    let raw = hookscope(home.path())
-        .args(["show", "1", "--raw", "--db", db])
-        .output()
-        .unwrap();
+    let raw = run(home.path(), &["show", "1", "--raw", "--db", db]);
     assert_eq!(
         raw.stdout,
         b"POST /first HTTP/1.1\r\nContent-Type: text/plain\r\n\r\nhi"
     );
 
-    let readable = hookscope(home.path())
-        .args(["show", "2", "--db", db])
-        .output()
-        .unwrap();
+    let readable = run(home.path(), &["show", "2", "--db", db]);
     let text = String::from_utf8(readable.stdout).unwrap();
     assert!(
         text.starts_with("#2  PUT /second?a=1  HTTP/1.1\n"),
@@ -174,19 +164,10 @@ fn show_reports_an_unknown_id_and_prints_exact_bodies() {
 #[test]
 fn show_escapes_control_characters_in_readable_output() {
     let home = tempfile::tempdir().unwrap();
-    let jsonl = home.path().join("in.jsonl");
     let record = r#"{"id":1,"received_at":"2026-01-02T03:04:05Z","method":"POST","path":"/x","query":null,"size":9,"content_type":null,"peer":"p","uri":"/x","version":"HTTP/1.1","headers":[{"name":"X-Evil","value":"a\u001b]0;pwned\u0007"}],"body":"\u001b[2Jgone\u009b","body_encoding":"utf8","response_status":200}"#;
-    std::fs::write(&jsonl, record).unwrap();
-    let db = home.path().join("c.sqlite3");
-    let db = db.to_str().unwrap();
-    hookscope(home.path())
-        .args(["import", jsonl.to_str().unwrap(), "--db", db])
-        .status()
-        .unwrap();
-    let out = hookscope(home.path())
-        .args(["show", "1", "--db", db])
-        .output()
-        .unwrap();
+    let db = store_from(home.path(), record);
+    let db = db.as_str();
+    let out = run(home.path(), &["show", "1", "--db", db]);
     let text = String::from_utf8(out.stdout).unwrap();
     assert!(!text.contains('\u{1b}') && !text.contains('\u{7}') && !text.contains('\u{9b}'));
     assert!(text.contains("X-Evil: a\\x1b]0;pwned\\x07"), "{text}");
@@ -209,7 +190,7 @@ fn a_corrupt_store_is_named_and_left_untouched() {
             db.to_str().unwrap(),
         ],
     ] {
-        let out = hookscope(home.path()).args(&args).output().unwrap();
+        let out = run(home.path(), &args);
         assert_eq!(out.status.code(), Some(1), "{args:?}");
         let stderr = String::from_utf8(out.stderr).unwrap();
         assert!(
@@ -224,10 +205,7 @@ fn a_corrupt_store_is_named_and_left_untouched() {
 fn reading_commands_never_create_a_store() {
     let home = tempfile::tempdir().unwrap();
     let db = home.path().join("absent.sqlite3");
-    let out = hookscope(home.path())
-        .args(["list", "--db", db.to_str().unwrap()])
-        .output()
-        .unwrap();
+    let out = run(home.path(), &["list", "--db", db.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8(out.stderr)
@@ -254,7 +232,7 @@ fn help_lists_every_listen_option_with_and_without_the_subcommand() {
         "--headless",
     ];
     for args in [vec!["--help"], vec!["listen", "--help"]] {
-        let out = hookscope(home.path()).args(&args).output().unwrap();
+        let out = run(home.path(), &args);
         let help = String::from_utf8(out.stdout).unwrap();
         for option in options {
             assert!(help.contains(option), "{args:?} lacks {option}");
@@ -300,16 +278,16 @@ async fn har_and_jsonl_round_trip_exactly() {
 
     for format in ["har", "jsonl"] {
         let archive = dir.path().join(format!("out.{format}"));
-        let export = hookscope(dir.path())
-            .args([
+        let export = run(
+            dir.path(),
+            &[
                 "export",
                 "--db",
                 source_db.to_str().unwrap(),
                 "-o",
                 archive.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap();
+            ],
+        );
         assert!(
             export.status.success(),
             "{}",
@@ -326,15 +304,15 @@ async fn har_and_jsonl_round_trip_exactly() {
             );
         }
         let target = dir.path().join(format!("from-{format}.sqlite3"));
-        let import = hookscope(dir.path())
-            .args([
+        let import = run(
+            dir.path(),
+            &[
                 "import",
                 archive.to_str().unwrap(),
                 "--db",
                 target.to_str().unwrap(),
-            ])
-            .output()
-            .unwrap();
+            ],
+        );
         assert!(
             import.status.success(),
             "{}",
@@ -351,15 +329,15 @@ fn import_rejects_a_file_that_is_not_an_archive() {
     let file = home.path().join("notes.txt");
     std::fs::write(&file, "just some notes").unwrap();
     let db = home.path().join("c.sqlite3");
-    let out = hookscope(home.path())
-        .args([
+    let out = run(
+        home.path(),
+        &[
             "import",
             file.to_str().unwrap(),
             "--db",
             db.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
+        ],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(
         String::from_utf8(out.stderr)
@@ -434,14 +412,8 @@ async fn sigkill_during_a_burst_loses_nothing_acknowledged() {
 #[test]
 fn clear_deletes_everything_and_says_how_much() {
     let home = tempfile::tempdir().unwrap();
-    let jsonl = home.path().join("in.jsonl");
-    std::fs::write(&jsonl, SAMPLE_JSONL).unwrap();
-    let db = home.path().join("c.sqlite3");
-    let db = db.to_str().unwrap();
-    hookscope(home.path())
-        .args(["import", jsonl.to_str().unwrap(), "--db", db])
-        .status()
-        .unwrap();
+    let db = store_from(home.path(), SAMPLE_JSONL);
+    let db = db.as_str();
     let out = hookscope(home.path())
         .args(["clear", "--db", db])
         .stderr(Stdio::piped())
@@ -453,9 +425,6 @@ fn clear_deletes_everything_and_says_how_much() {
             .unwrap()
             .contains("deleted 2 captures")
     );
-    let list = hookscope(home.path())
-        .args(["list", "--json", "--db", db])
-        .output()
-        .unwrap();
+    let list = run(home.path(), &["list", "--json", "--db", db]);
     assert!(list.stdout.is_empty());
 }

@@ -190,8 +190,9 @@ struct HookscopeExtra {
     uri: Option<String>,
 }
 
-pub fn read_har(text: &str) -> Result<Imported, ArchiveError> {
-    let har: Har = serde_json::from_str(text)
+/// Reads the entries of a HAR document already parsed as JSON.
+pub fn read_har(document: Value) -> Result<Imported, ArchiveError> {
+    let har: Har = serde_json::from_value(document)
         .map_err(|e| ArchiveError::Unrecognised(format!("not a valid HAR document: {e}")))?;
     let mut imported = Imported::default();
     for (index, entry) in har.log.entries.into_iter().enumerate() {

@@ -37,10 +37,11 @@ pub fn read_archive(text: &str) -> Result<Imported, ArchiveError> {
         return Ok(Imported::default());
     }
     // A HAR is a single object with a "log" member; JSONL has one capture per line.
-    if let Ok(serde_json::Value::Object(top)) = serde_json::from_str::<serde_json::Value>(text)
-        && top.contains_key("log")
+    if let Ok(document @ serde_json::Value::Object(_)) =
+        serde_json::from_str::<serde_json::Value>(text)
+        && document.get("log").is_some()
     {
-        return read_har(text);
+        return read_har(document);
     }
     if trimmed.starts_with('{') {
         return read_jsonl(text);

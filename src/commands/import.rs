@@ -17,12 +17,14 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
     let path = store_path(args.store.db.as_deref())?;
     let mut db = Database::open(&path, OpenMode::CreateIfMissing, Durability::PowerLoss)?;
     // Retention is the listener's job; an import adds everything it was given.
-    let (ids, _) = db.insert_batch(&imported.captures, u64::MAX)?;
-    match (ids.first(), ids.last()) {
+    let (stored, _) = db.insert_batch(&imported.captures, u64::MAX)?;
+    match (stored.first(), stored.last()) {
         (Some(first), Some(last)) => eprintln!(
-            "imported {} captures into {} (ids {first} to {last})",
-            ids.len(),
-            path.display()
+            "imported {} captures into {} (ids {} to {})",
+            stored.len(),
+            path.display(),
+            first.id,
+            last.id
         ),
         _ => eprintln!("{name} holds no captures; nothing imported"),
     }

@@ -246,14 +246,12 @@ mod tests {
         let mut db =
             Database::open(&path, OpenMode::CreateIfMissing, Durability::Throwaway).unwrap();
         let captures: Vec<Capture> = (1..=5).map(capture).collect();
-        let (ids, _) = db.insert_batch(&captures, u64::MAX).unwrap();
+        let (stored, _) = db.insert_batch(&captures, u64::MAX).unwrap();
 
         let (events, receiver) = broadcast::channel(2);
-        for (capture, id) in captures.iter().zip(&ids) {
-            let mut stored = capture.clone();
-            stored.id = *id;
+        for summary in stored {
             events
-                .send(StoreEvent::Inserted(Arc::new([stored.summary()])))
+                .send(StoreEvent::Inserted(Arc::new([summary])))
                 .unwrap();
         }
         drop(events);

@@ -104,15 +104,16 @@ impl Database {
         }
     }
 
-    /// Inserts every capture and applies retention, all in one transaction. Returns the ids
-    /// in order and, when retention removed anything, the newest id it removed.
+    /// Inserts every capture and applies retention, all in one transaction. Returns the
+    /// stored captures' summaries (with their ids), in order, and, when retention removed
+    /// anything, the newest id it removed.
     pub fn insert_batch(
         &mut self,
         captures: &[Capture],
         keep: u64,
-    ) -> Result<(Vec<CaptureId>, Option<CaptureId>), StoreError> {
+    ) -> Result<(Vec<CaptureSummary>, Option<CaptureId>), StoreError> {
         let tx = self.conn.transaction()?;
-        let mut ids = Vec::with_capacity(captures.len());
+        let mut summaries = Vec::with_capacity(captures.len());
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO captures (received_at, peer, method, uri, path, query, version,
@@ -120,27 +121,29 @@ impl Database {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
             for capture in captures {
+                let mut summary = capture.summary();
                 insert.execute(params![
                     capture.received_at.timestamp_micros(),
-                    capture.peer,
-                    capture.method,
+                    summary.peer,
+                    summary.method,
                     capture.uri,
-                    capture.path(),
-                    capture.query(),
+                    summary.path,
+                    summary.query,
                     capture.version,
                     encode_headers(&capture.headers),
-                    capture.content_type(),
+                    summary.content_type,
                     capture.body.as_ref(),
-                    capture.body.len() as i64,
+                    summary.size as i64,
                     capture.response_status,
                 ])?;
-                ids.push(tx.last_insert_rowid());
+                summary.id = tx.last_insert_rowid();
+                summaries.push(summary);
             }
         }
-        adjust_count(&tx, ids.len() as i64)?;
+        adjust_count(&tx, summaries.len() as i64)?;
         let trimmed = trim_to(&tx, keep)?;
         tx.commit()?;
-        Ok((ids, trimmed))
+        Ok((summaries, trimmed))
     }
 
     pub fn get(&self, id: CaptureId) -> Result<Option<Capture>, StoreError> {
@@ -327,8 +330,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let mut db = open(&dir);
         let batch: Vec<Capture> = (0..5).map(|n| capture(&format!("/{n}"))).collect();
-        let (ids, trimmed) = db.insert_batch(&batch, 3).unwrap();
+        let (stored, trimmed) = db.insert_batch(&batch, 3).unwrap();
+        let ids: Vec<_> = stored.iter().map(|s| s.id).collect();
         assert_eq!(ids, [1, 2, 3, 4, 5]);
+        assert_eq!(stored[4].path, "/4");
         assert_eq!(trimmed, Some(2));
         assert_eq!(db.count().unwrap(), 3);
         assert!(db.get(2).unwrap().is_none() && db.get(3).unwrap().is_some());
@@ -338,8 +343,8 @@ mod tests {
         assert_eq!(db.count().unwrap(), 2);
         assert_eq!(db.clear().unwrap(), 2);
         assert_eq!(db.count().unwrap(), 0);
-        let (ids, _) = db.insert_batch(&[capture("/after")], 3).unwrap();
-        assert_eq!(ids, [6], "ids are never reused, even after clear");
+        let (stored, _) = db.insert_batch(&[capture("/after")], 3).unwrap();
+        assert_eq!(stored[0].id, 6, "ids are never reused, even after clear");
     }
 
     #[test]

@@ -5,13 +5,12 @@
 //! Checkpoints (copying the WAL back into the database file) run on a second thread with its
 //! own connection, so that the writer, which every acknowledgement waits on, never does them.
 
-use std::sync::Arc;
 use std::thread::JoinHandle;
 
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::{Database, StoreError, StoreEvent};
-use crate::capture::{Capture, CaptureId, CaptureSummary};
+use crate::capture::{Capture, CaptureId};
 
 /// Upper bound on captures per transaction, so one commit never holds a reply for long.
 const MAX_BATCH: usize = 512;
@@ -101,21 +100,13 @@ fn commit(
     batch: &mut Vec<(Capture, Reply)>,
     events: &broadcast::Sender<StoreEvent>,
 ) {
-    let (mut captures, replies): (Vec<Capture>, Vec<Reply>) = batch.drain(..).unzip();
+    let (captures, replies): (Vec<Capture>, Vec<Reply>) = batch.drain(..).unzip();
     match db.insert_batch(&captures, keep) {
-        Ok((ids, trimmed)) => {
-            for (reply, &id) in replies.into_iter().zip(&ids) {
-                let _ = reply.send(Ok(id));
+        Ok((summaries, trimmed)) => {
+            for (reply, summary) in replies.into_iter().zip(&summaries) {
+                let _ = reply.send(Ok(summary.id));
             }
-            let summaries: Arc<[CaptureSummary]> = captures
-                .iter_mut()
-                .zip(ids)
-                .map(|(capture, id)| {
-                    capture.id = id;
-                    capture.summary()
-                })
-                .collect();
-            let _ = events.send(StoreEvent::Inserted(summaries));
+            let _ = events.send(StoreEvent::Inserted(summaries.into()));
             if let Some(through) = trimmed {
                 let _ = events.send(StoreEvent::Trimmed { through });
             }
