@@ -321,3 +321,26 @@ async fn the_response_is_configurable() {
     assert_eq!(server.captures()[0].response_status, 202);
     server.stop().await;
 }
+
+/// A sender that stops halfway through its request must not keep hookscope from stopping:
+/// after the drain time its connection is closed and the store shuts down.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_half_sent_request_does_not_hold_up_shutdown() {
+    use tokio::io::AsyncWriteExt;
+    let server = TestServer::start().await;
+    let mut stalled = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+    stalled
+        .write_all(b"POST /slow HTTP/1.1\r\nHost: t\r\nX-Half")
+        .await
+        .unwrap();
+    client().post(server.url("/done")).send().await.unwrap();
+    let stopped = tokio::time::timeout(Duration::from_secs(5), server.stop()).await;
+    let dir = stopped.expect("shutdown waited on the stalled connection");
+    let db = hookscope::store::Database::open(
+        &dir.path().join("captures.sqlite3"),
+        hookscope::store::OpenMode::MustExist,
+        hookscope::store::Durability::Throwaway,
+    )
+    .unwrap();
+    assert_eq!(common::all_captures(&db).len(), 1);
+}

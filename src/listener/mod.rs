@@ -73,6 +73,7 @@ fn next_port(addr: &SocketAddr) -> u16 {
 pub struct Listener {
     tcp: TcpListener,
     addr: SocketAddr,
+    drain_timeout: Duration,
 }
 
 impl Listener {
@@ -84,7 +85,17 @@ impl Listener {
             _ => BindError::Other(addr, e),
         })?;
         let addr = tcp.local_addr().map_err(|e| BindError::Other(addr, e))?;
-        Ok(Self { tcp, addr })
+        Ok(Self {
+            tcp,
+            addr,
+            drain_timeout: DRAIN_TIMEOUT,
+        })
+    }
+
+    /// How long shutdown waits for open connections before closing them (default 10 s).
+    pub fn with_drain_timeout(mut self, timeout: Duration) -> Self {
+        self.drain_timeout = timeout;
+        self
     }
 
     /// The address actually bound (the real port when port 0 was asked for).
@@ -101,8 +112,12 @@ impl Listener {
         let mut http = http1::Builder::new();
         http.timer(TokioTimer::new())
             .header_read_timeout(HEADER_READ_TIMEOUT);
+        // Connection tasks hold the writer (through the router): they are kept here so the
+        // ones still open when the drain time is up can be ended, letting the store close.
+        let mut connections = tokio::task::JoinSet::new();
         tokio::pin!(shutdown);
         loop {
+            while connections.try_join_next().is_some() {}
             let (stream, peer) = tokio::select! {
                 accepted = self.tcp.accept() => match accepted {
                     Ok(accepted) => accepted,
@@ -131,20 +146,23 @@ impl Listener {
                 http.serve_connection(TokioIo::new(RecordingStream::new(stream, wire)), service);
             let connection = graceful.watch(connection);
             let rejections = rejections.clone();
-            tokio::spawn(async move {
+            connections.spawn(async move {
                 if let Err(error) = connection.await {
                     report_connection_error(&rejections, peer, &error);
                 }
             });
         }
         drop(self.tcp);
-        if tokio::time::timeout(DRAIN_TIMEOUT, graceful.shutdown())
+        if tokio::time::timeout(self.drain_timeout, graceful.shutdown())
             .await
             .is_err()
         {
             tracing::warn!(
-                "some connections were still open after {DRAIN_TIMEOUT:?}; closing them"
+                "some connections were still open after {:?}; closing them",
+                self.drain_timeout
             );
         }
+        connections.abort_all();
+        while connections.join_next().await.is_some() {}
     }
 }

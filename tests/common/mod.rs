@@ -64,7 +64,8 @@ impl TestServer {
         .unwrap();
         let listener = Listener::bind("127.0.0.1:0".parse().unwrap())
             .await
-            .unwrap();
+            .unwrap()
+            .with_drain_timeout(Duration::from_millis(200));
         let addr = listener.local_addr();
         let (rejections_tx, rejections) = broadcast::channel(64);
         let state = ListenerState {
