@@ -8,6 +8,7 @@ use http::{HeaderName, HeaderValue};
 
 use crate::capture::CaptureId;
 use crate::units::parse_size;
+use crate::vendor::Vendor;
 
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9876";
 
@@ -57,6 +58,10 @@ pub enum Command {
     Import(ImportArgs),
     /// Delete every capture in the store.
     Clear(StoreArgs),
+    /// Check payload files against their vendor's documented schema (for CI fixtures).
+    Validate(ValidateArgs),
+    /// Post a sample vendor payload to hookscope or to your own endpoint.
+    Send(SendArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -182,6 +187,58 @@ pub struct ImportArgs {
 
     #[command(flatten)]
     pub store: StoreArgs,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Exit status: 0 when every file is valid (warnings allowed), 1 when any \
+    has an error finding or is not a recognised vendor payload, 2 when a file cannot be read."
+)]
+pub struct ValidateArgs {
+    /// Payload files (JSON bodies); `-` reads stdin.
+    #[arg(value_name = "FILE", required = true)]
+    pub files: Vec<PathBuf>,
+
+    /// Validate as this vendor's payload instead of recognising the vendor from the content.
+    #[arg(long, value_enum)]
+    pub vendor: Option<Vendor>,
+
+    /// One JSON object per file: {"file", "vendor", "kind", "valid", "findings"}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    hookscope send --list                          every sample, by vendor and kind\n  \
+    hookscope send octopus                         a valid Octopus Deploy sample\n  \
+    hookscope send bitdrift alert --broken         a deliberately broken bitdrift alert\n  \
+    hookscope send firefly Drift --to http://localhost:3000/hooks/firefly")]
+pub struct SendArgs {
+    /// The vendor whose sample to send.
+    #[arg(value_enum, required_unless_present = "list")]
+    pub vendor: Option<Vendor>,
+
+    /// The event kind (e.g. alert, DeploymentSucceeded, NewReport, Drift) or a sample's name
+    /// as `--list` shows it [default: the vendor's first valid sample].
+    pub kind: Option<String>,
+
+    /// Send a deliberately broken sample instead of a valid one.
+    #[arg(long)]
+    pub broken: bool,
+
+    /// Send every matching sample of the vendor (all kinds), one after another.
+    #[arg(long, conflicts_with = "kind")]
+    pub all: bool,
+
+    /// Where to post: any http:// or https:// URL [default: the running hookscope at
+    /// http://127.0.0.1:9876/webhooks/VENDOR].
+    #[arg(long, value_name = "URL")]
+    pub to: Option<String>,
+
+    /// List the samples instead of sending one.
+    #[arg(long, conflicts_with_all = ["broken", "all", "to"])]
+    pub list: bool,
 }
 
 /// `9876`, `:9876`, `127.0.0.1:9876`, `[::1]:9876`, `localhost:9876`.

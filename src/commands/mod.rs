@@ -5,7 +5,9 @@ mod export;
 mod import;
 mod list;
 mod listen;
+mod send;
 mod show;
+mod validate;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -63,6 +65,8 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Export(args) => export::run(args),
         Command::Import(args) => import::run(args),
         Command::Clear(args) => clear::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Send(args) => send::run(args),
     }
 }
 

@@ -1,0 +1,5 @@
+//! Checking a vendor payload against the vendor's documented schema.
+
+mod finding;
+
+pub use finding::{Finding, Severity, push_token};

@@ -1,0 +1,5 @@
+mod checks;
+mod decode;
+
+pub use checks::check;
+pub use decode::{decode, detect};
