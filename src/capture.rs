@@ -4,6 +4,8 @@ use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde::Serialize;
 
+use crate::vendor::Vendor;
+
 /// Identifier the store assigns; monotonic and never reused, even after deletes.
 pub type CaptureId = i64;
 
@@ -48,6 +50,30 @@ pub struct Capture {
     pub body: Bytes,
     /// The status hookscope answered with.
     pub response_status: u16,
+    /// What hookscope made of the payload (vendor, kind, findings counted).
+    pub verdict: Verdict,
+}
+
+/// What hookscope concluded about a capture's payload, kept with it in the store so lists
+/// and filters need not decode every body again.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Verdict {
+    /// `None`: not a payload of a vendor hookscope knows (shown generically).
+    pub vendor: Option<Vendor>,
+    pub kind: Option<String>,
+    pub errors: u32,
+    pub warnings: u32,
+    /// Identifies the event across deliveries (Octopus `Event.Id`).
+    pub dedupe_key: Option<String>,
+    /// The earlier capture with the same dedupe key; set by the store when inserting.
+    pub duplicate_of: Option<CaptureId>,
+}
+
+impl Verdict {
+    /// Whether the vendor payload has no error findings; `None` when nothing was validated.
+    pub fn valid(&self) -> Option<bool> {
+        self.vendor.map(|_| self.errors == 0)
+    }
 }
 
 impl Capture {
@@ -90,6 +116,12 @@ impl Capture {
             size: self.size() as u64,
             content_type: self.content_type(),
             peer: self.peer.clone(),
+            vendor: self.verdict.vendor,
+            kind: self.verdict.kind.clone(),
+            valid: self.verdict.valid(),
+            errors: self.verdict.errors,
+            warnings: self.verdict.warnings,
+            duplicate_of: self.verdict.duplicate_of,
         }
     }
 }
@@ -106,6 +138,16 @@ pub struct CaptureSummary {
     pub size: u64,
     pub content_type: Option<String>,
     pub peer: String,
+    /// `bitdrift`, `octopus`, `bugsplat`, `firefly`, or null for anything else.
+    pub vendor: Option<Vendor>,
+    /// The vendor's event kind, e.g. `alert` or `DeploymentSucceeded`.
+    pub kind: Option<String>,
+    /// Whether the payload matches its vendor's schema (no errors); null without a vendor.
+    pub valid: Option<bool>,
+    pub errors: u32,
+    pub warnings: u32,
+    /// The earlier capture this one repeats (e.g. an Octopus event delivered twice).
+    pub duplicate_of: Option<CaptureId>,
 }
 
 /// Splits a request target into path and query. Absolute-form targets
@@ -184,6 +226,7 @@ mod tests {
             ],
             body: Bytes::new(),
             response_status: 200,
+            verdict: Verdict::default(),
         };
         assert_eq!(capture.content_type().as_deref(), Some("application/json"));
     }

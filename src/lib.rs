@@ -7,6 +7,7 @@ pub mod capture;
 pub mod cli;
 pub mod commands;
 pub mod escape;
+pub mod inspect;
 pub mod listener;
 pub mod logging;
 pub mod paths;

@@ -9,7 +9,9 @@ fn main() -> ExitCode {
     match commands::run(command) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("hookscope: {error}");
+            if !error.message.is_empty() {
+                eprintln!("hookscope: {error}");
+            }
             ExitCode::from(error.code)
         }
     }

@@ -12,8 +12,11 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
     let name = args.file.display().to_string();
     let text = read_input(&args.file)
         .map_err(|e| CommandError::new(exit::USAGE, format!("cannot read {name}: {e}")))?;
-    let imported = read_archive(&text)
+    let mut imported = read_archive(&text)
         .map_err(|e| CommandError::new(exit::FAILURE, format!("cannot import {name}: {e}")))?;
+    for capture in &mut imported.captures {
+        capture.verdict = crate::inspect::verdict(&capture.headers, &capture.body);
+    }
     let path = store_path(args.store.db.as_deref())?;
     let mut db = Database::open(&path, OpenMode::CreateIfMissing, Durability::PowerLoss)?;
     // Retention is the listener's job; an import adds everything it was given.

@@ -41,18 +41,12 @@ fn write_table(out: &mut impl Write, summaries: &[CaptureSummary]) -> std::io::R
         &|s| visible_line(s.method.as_bytes()).chars().count(),
         "METHOD",
     );
-    let type_width = width(
-        &|s| {
-            s.content_type
-                .as_deref()
-                .map_or(1, |t| visible_line(t.as_bytes()).chars().count())
-        },
-        "CONTENT-TYPE",
-    );
+    let payload_width = width(&|s| payload(s).chars().count(), "PAYLOAD");
+    let check_width = width(&|s| check(s).chars().count(), "CHECK");
     writeln!(
         out,
-        "{:>id_width$}  {:<19}  {:<method_width$}  {:>9}  {:<type_width$}  PATH",
-        "ID", "RECEIVED", "METHOD", "SIZE", "CONTENT-TYPE"
+        "{:>id_width$}  {:<19}  {:<method_width$}  {:>9}  {:<payload_width$}  {:<check_width$}  PATH",
+        "ID", "RECEIVED", "METHOD", "SIZE", "PAYLOAD", "CHECK"
     )?;
     for s in summaries {
         let target = match &s.query {
@@ -61,12 +55,13 @@ fn write_table(out: &mut impl Write, summaries: &[CaptureSummary]) -> std::io::R
         };
         writeln!(
             out,
-            "{:>id_width$}  {:<19}  {:<method_width$}  {:>9}  {:<type_width$}  {}",
+            "{:>id_width$}  {:<19}  {:<method_width$}  {:>9}  {:<payload_width$}  {:<check_width$}  {}",
             s.id,
             local_time(&s.received_at),
             visible_line(s.method.as_bytes()),
             format_bytes(s.size),
-            visible_line(s.content_type.as_deref().unwrap_or("-").as_bytes()),
+            payload(s),
+            check(s),
             visible_line(target.as_bytes()),
         )?;
     }
@@ -81,4 +76,27 @@ fn local_time(rfc3339: &str) -> String {
                 .to_string()
         })
         .unwrap_or_else(|_| rfc3339.to_owned())
+}
+
+/// `octopus DeploymentSucceeded`, or the content type for anything that is no vendor's.
+fn payload(s: &CaptureSummary) -> String {
+    let mut text = match (&s.vendor, &s.kind) {
+        (Some(vendor), Some(kind)) => format!("{vendor} {}", visible_line(kind.as_bytes())),
+        (Some(vendor), None) => vendor.to_string(),
+        (None, _) => visible_line(s.content_type.as_deref().unwrap_or("-").as_bytes()).into_owned(),
+    };
+    if let Some(first) = s.duplicate_of {
+        text.push_str(&format!(" (repeat of {first})"));
+    }
+    text
+}
+
+/// `✓` valid, `✗ 2` with errors, `! 1` with warnings only, blank when nothing was checked.
+fn check(s: &CaptureSummary) -> String {
+    match s.valid {
+        None => String::new(),
+        Some(false) => format!("✗ {}", s.errors),
+        Some(true) if s.warnings > 0 => format!("! {}", s.warnings),
+        Some(true) => "✓".to_owned(),
+    }
 }

@@ -235,6 +235,7 @@ mod tests {
             headers: Vec::new(),
             body: bytes::Bytes::new(),
             response_status: 200,
+            verdict: Default::default(),
         }
     }
 

@@ -37,6 +37,11 @@ impl CommandError {
             message: message.into(),
         }
     }
+
+    /// Only an exit status: the command has already said what went wrong.
+    pub fn silent(code: u8) -> Self {
+        Self::new(code, "")
+    }
 }
 
 impl fmt::Display for CommandError {

@@ -5,6 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::Body;
+use bytes::Bytes;
 use axum::extract::{Request, State};
 use axum::response::Response;
 use chrono::Utc;
@@ -14,7 +15,8 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio::sync::broadcast;
 
 use super::wire_log::WireLog;
-use crate::capture::{Capture, Header, truncate_to_micros};
+use crate::capture::{Capture, Header, Verdict, truncate_to_micros};
+use crate::inspect;
 use crate::store::WriterHandle;
 use crate::units::format_bytes;
 
@@ -123,6 +125,7 @@ pub async fn capture_request(State(state): State<ListenerState>, request: Reques
         }
         None => (parts.uri.to_string(), headers_from_map(&parts.headers)),
     };
+    let verdict = analyse(&headers, &body).await;
     let capture = Capture {
         id: 0,
         received_at,
@@ -133,6 +136,7 @@ pub async fn capture_request(State(state): State<ListenerState>, request: Reques
         headers,
         body,
         response_status: state.response.status.as_u16(),
+        verdict,
     };
     match state.writer.insert(capture).await {
         Ok(id) => {
@@ -196,4 +200,20 @@ fn headers_from_map(map: &http::HeaderMap) -> Vec<Header> {
     map.iter()
         .map(|(name, value)| Header::new(name.as_str(), value.as_bytes()))
         .collect()
+}
+
+/// Bodies up to this size are analysed on the runtime worker that received them.
+const INLINE_ANALYSIS_LIMIT: usize = 256 * 1024;
+
+/// Vendor, kind and findings, stored with the capture. A large body (a multi-megabyte JSON
+/// document takes milliseconds to validate) goes to the blocking pool so the worker stays
+/// free for other connections.
+async fn analyse(headers: &[Header], body: &Bytes) -> Verdict {
+    if body.len() <= INLINE_ANALYSIS_LIMIT {
+        return inspect::verdict(headers, body);
+    }
+    let (headers, body) = (headers.to_vec(), body.clone());
+    tokio::task::spawn_blocking(move || inspect::verdict(&headers, &body))
+        .await
+        .unwrap_or_default()
 }

@@ -10,7 +10,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use super::StoreError;
 use super::codec::{decode_headers, encode_headers};
 use super::schema;
-use crate::capture::{Capture, CaptureId, CaptureSummary, format_timestamp};
+use crate::capture::{Capture, CaptureId, CaptureSummary, Verdict, format_timestamp};
+use crate::inspect;
+use crate::vendor::Vendor;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum OpenMode {
@@ -37,9 +39,10 @@ pub struct Database {
     conn: Connection,
 }
 
-const SUMMARY_COLUMNS: &str = "id, received_at, method, path, query, size, content_type, peer";
-const CAPTURE_COLUMNS: &str =
-    "id, received_at, peer, method, uri, version, headers, body, response_status";
+const SUMMARY_COLUMNS: &str = "id, received_at, method, path, query, size, content_type, peer, \
+     vendor, kind, errors, warnings, duplicate_of";
+const CAPTURE_COLUMNS: &str = "id, received_at, peer, method, uri, version, headers, body, \
+     response_status, vendor, kind, errors, warnings, dedupe_key, duplicate_of";
 
 impl Database {
     pub fn open(path: &Path, mode: OpenMode, durability: Durability) -> Result<Self, StoreError> {
@@ -82,7 +85,56 @@ impl Database {
             StoreError::Sqlite(e) => open_error(describe(&e)),
             other => open_error(other.to_string()),
         })?;
-        Ok(Self { conn })
+        let mut database = Self { conn };
+        database.refresh_verdicts().map_err(|e| match e {
+            StoreError::Sqlite(e) => open_error(describe(&e)),
+            other => open_error(other.to_string()),
+        })?;
+        Ok(database)
+    }
+
+    /// Verdicts are derived data: when this build's rules differ from the ones that wrote
+    /// them (or the store predates them), analyse every capture again, once.
+    fn refresh_verdicts(&mut self) -> Result<(), StoreError> {
+        let version: i64 = self
+            .conn
+            .query_row("SELECT version FROM analysis", [], |row| row.get(0))?;
+        if version == inspect::ANALYSIS_VERSION {
+            return Ok(());
+        }
+        tracing::info!(from = version, to = inspect::ANALYSIS_VERSION, "re-analysing captures");
+        let tx = self.conn.transaction()?;
+        {
+            let mut select = tx.prepare("SELECT id, headers, body FROM captures ORDER BY id")?;
+            let mut update = tx.prepare(
+                "UPDATE captures SET vendor = ?2, kind = ?3, errors = ?4, warnings = ?5,
+                    dedupe_key = ?6 WHERE id = ?1",
+            )?;
+            let mut rows = select.query([])?;
+            while let Some(row) = rows.next()? {
+                let id: CaptureId = row.get(0)?;
+                let headers = decode_headers(&row.get::<_, Vec<u8>>(1)?);
+                let body = Bytes::from(row.get::<_, Vec<u8>>(2)?);
+                let verdict = inspect::verdict(&headers, &body);
+                update.execute(params![
+                    id,
+                    verdict.vendor.map(Vendor::id),
+                    verdict.kind,
+                    verdict.errors,
+                    verdict.warnings,
+                    verdict.dedupe_key,
+                ])?;
+            }
+        }
+        tx.execute_batch(
+            "UPDATE captures SET duplicate_of = (
+                SELECT min(earlier.id) FROM captures AS earlier
+                WHERE earlier.dedupe_key = captures.dedupe_key AND earlier.id < captures.id)
+             WHERE dedupe_key IS NOT NULL;",
+        )?;
+        tx.execute("UPDATE analysis SET version = ?1", [inspect::ANALYSIS_VERSION])?;
+        tx.commit()?;
+        Ok(())
     }
 
     /// The writer's connection: checkpoints are left to [`Database::checkpoint`] on another
@@ -117,11 +169,19 @@ impl Database {
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO captures (received_at, peer, method, uri, path, query, version,
-                    headers, content_type, body, size, response_status)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                    headers, content_type, body, size, response_status,
+                    vendor, kind, errors, warnings, dedupe_key, duplicate_of)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
+                    ?13, ?14, ?15, ?16, ?17, ?18)",
             )?;
+            let mut first_with_key =
+                tx.prepare_cached("SELECT min(id) FROM captures WHERE dedupe_key = ?1")?;
             for capture in captures {
                 let mut summary = capture.summary();
+                let verdict = &capture.verdict;
+                if let Some(key) = &verdict.dedupe_key {
+                    summary.duplicate_of = first_with_key.query_row([key], |row| row.get(0))?;
+                }
                 insert.execute(params![
                     capture.received_at.timestamp_micros(),
                     summary.peer,
@@ -135,6 +195,12 @@ impl Database {
                     capture.body.as_ref(),
                     summary.size as i64,
                     capture.response_status,
+                    verdict.vendor.map(Vendor::id),
+                    verdict.kind,
+                    verdict.errors,
+                    verdict.warnings,
+                    verdict.dedupe_key,
+                    summary.duplicate_of,
                 ])?;
                 summary.id = tx.last_insert_rowid();
                 summaries.push(summary);
@@ -261,6 +327,16 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<CaptureSummary> {
         size: row.get::<_, i64>(5)?.max(0) as u64,
         content_type: row.get(6)?,
         peer: row.get(7)?,
+        vendor: vendor_from(row.get(8)?),
+        kind: row.get(9)?,
+        valid: None,
+        errors: row.get(10)?,
+        warnings: row.get(11)?,
+        duplicate_of: row.get(12)?,
+    })
+    .map(|mut summary| {
+        summary.valid = summary.vendor.map(|_| summary.errors == 0);
+        summary
     })
 }
 
@@ -277,7 +353,19 @@ fn capture_from_row(row: &Row<'_>) -> rusqlite::Result<Capture> {
         headers: decode_headers(&headers),
         body: Bytes::from(body),
         response_status: row.get(8)?,
+        verdict: Verdict {
+            vendor: vendor_from(row.get(9)?),
+            kind: row.get(10)?,
+            errors: row.get(11)?,
+            warnings: row.get(12)?,
+            dedupe_key: row.get(13)?,
+            duplicate_of: row.get(14)?,
+        },
     })
+}
+
+fn vendor_from(id: Option<String>) -> Option<Vendor> {
+    id.as_deref().and_then(Vendor::from_id)
 }
 
 fn timestamp(micros: i64) -> chrono::DateTime<chrono::Utc> {
@@ -317,6 +405,7 @@ mod tests {
             headers: vec![Header::new("Content-Type", "application/json")],
             body: Bytes::from_static(b"{}"),
             response_status: 200,
+            verdict: Default::default(),
         }
     }
 

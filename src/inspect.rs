@@ -1,0 +1,140 @@
+//! The analysis pipeline every payload goes through: undo the body's encodings, read it as
+//! JSON, recognise the vendor, decode what it says and validate it.
+
+use bytes::Bytes;
+use serde_json::Value;
+
+use crate::body::{BodyLimits, DecodedBody, Format, decode_body};
+use crate::capture::{Header, Verdict};
+use crate::validate::{self, Finding};
+use crate::vendor::{self, Decoded, Vendor};
+
+/// Bump when detection, decoding or validation rules change the verdicts stored with
+/// captures: stores written by an older build are then analysed again when opened.
+pub const ANALYSIS_VERSION: i64 = 1;
+
+/// Everything hookscope reads out of one payload.
+#[derive(Debug, Clone)]
+pub struct Inspection {
+    pub body: DecodedBody,
+    pub json: Json,
+    /// Detected, or given by the user (`validate --vendor`).
+    pub vendor: Option<Vendor>,
+    pub decoded: Option<Decoded>,
+    pub findings: Vec<Finding>,
+}
+
+/// The body read as JSON.
+#[derive(Debug, Clone)]
+pub enum Json {
+    /// Not a JSON body (form, XML, binary, empty...).
+    NotJson,
+    Parsed(Value),
+    /// Declared or sniffed as JSON, but it does not parse; the message says where.
+    Malformed(String),
+}
+
+impl Inspection {
+    pub fn value(&self) -> Option<&Value> {
+        match &self.json {
+            Json::Parsed(value) => Some(value),
+            _ => None,
+        }
+    }
+
+    pub fn kind(&self) -> Option<&str> {
+        self.decoded.as_ref().map(|d| d.kind.as_str())
+    }
+
+    /// `None` when no vendor schema applies (nothing was validated).
+    pub fn valid(&self) -> Option<bool> {
+        self.vendor.map(|_| validate::is_valid(&self.findings))
+    }
+
+    pub fn verdict(&self) -> Verdict {
+        let (errors, warnings) = validate::counts(&self.findings);
+        Verdict {
+            vendor: self.vendor,
+            kind: self.kind().map(str::to_owned),
+            errors: errors as u32,
+            warnings: warnings as u32,
+            dedupe_key: self.decoded.as_ref().and_then(|d| d.dedupe_key.clone()),
+            duplicate_of: None,
+        }
+    }
+}
+
+/// A captured request's payload; its headers take part in decoding and validation.
+pub fn inspect(headers: &[Header], body: &Bytes) -> Inspection {
+    run(headers, Some(headers), body, None)
+}
+
+/// A payload from a file (`hookscope validate`): no request headers, so checks that need
+/// them are skipped; `vendor` forces a vendor instead of detecting one.
+pub fn inspect_file(body: &Bytes, vendor: Option<Vendor>) -> Inspection {
+    run(&[], None, body, vendor)
+}
+
+/// What the store keeps about a captured payload.
+pub fn verdict(headers: &[Header], body: &Bytes) -> Verdict {
+    inspect(headers, body).verdict()
+}
+
+fn run(
+    decode_headers: &[Header],
+    request_headers: Option<&[Header]>,
+    body: &Bytes,
+    forced: Option<Vendor>,
+) -> Inspection {
+    let body = decode_body(decode_headers, body, BodyLimits::default());
+    let json = read_json(&body, forced.is_some());
+    let value = match &json {
+        Json::Parsed(value) => Some(value),
+        _ => None,
+    };
+    let vendor = forced.or_else(|| value.and_then(vendor::detect));
+    let (decoded, findings) = match (vendor, value) {
+        (Some(vendor), Some(value)) => (
+            Some(vendor::decode(vendor, value)),
+            validate::validate(vendor, value, request_headers),
+        ),
+        (Some(_), None) => (None, vec![not_json_finding(&json, &body)]),
+        (None, _) => (None, Vec::new()),
+    };
+    Inspection {
+        body,
+        json,
+        vendor,
+        decoded,
+        findings,
+    }
+}
+
+/// JSON bodies are parsed; anything else is left alone unless a vendor was forced, in
+/// which case any text is given a chance (a fixture saved without a JSON type).
+fn read_json(body: &DecodedBody, forced: bool) -> Json {
+    let Some(text) = body.text.as_deref() else {
+        return Json::NotJson;
+    };
+    if body.format != Format::Json && !forced {
+        return Json::NotJson;
+    }
+    match serde_json::from_str(text) {
+        Ok(value) => Json::Parsed(value),
+        Err(error) => Json::Malformed(format!("not valid JSON: {error}")),
+    }
+}
+
+fn not_json_finding(json: &Json, body: &DecodedBody) -> Finding {
+    let message = match json {
+        Json::Malformed(message) => message.clone(),
+        _ => format!(
+            "not JSON: the body is {}",
+            match body.format {
+                Format::Empty => "empty".to_owned(),
+                format => format!("{} content", format.label()),
+            }
+        ),
+    };
+    Finding::error("", message)
+}
