@@ -213,7 +213,10 @@ pub struct ValidateArgs {
     hookscope send --list                          every sample, by vendor and kind\n  \
     hookscope send octopus                         a valid Octopus Deploy sample\n  \
     hookscope send bitdrift alert --broken         a deliberately broken bitdrift alert\n  \
-    hookscope send firefly Drift --to http://localhost:3000/hooks/firefly")]
+    hookscope send firefly Drift --to http://localhost:3000/hooks/firefly\n\n\
+    Exit status: 0 when every request was answered with a 2xx status, 1 when one was not or \
+    the target cannot be reached, 2 for an unknown kind or name or a --to that is not an \
+    http:// or https:// URL.")]
 pub struct SendArgs {
     /// The vendor whose sample to send.
     #[arg(value_enum, required_unless_present = "list")]
@@ -223,11 +226,12 @@ pub struct SendArgs {
     /// as `--list` shows it [default: the vendor's first valid sample].
     pub kind: Option<String>,
 
-    /// Send a deliberately broken sample instead of a valid one.
+    /// Send a deliberately broken sample of that kind instead of a valid one.
     #[arg(long)]
     pub broken: bool,
 
-    /// Send every matching sample of the vendor (all kinds), one after another.
+    /// Send every valid sample of the vendor (every broken one with --broken), one after
+    /// another.
     #[arg(long, conflicts_with = "kind")]
     pub all: bool,
 
@@ -236,9 +240,14 @@ pub struct SendArgs {
     #[arg(long, value_name = "URL")]
     pub to: Option<String>,
 
-    /// List the samples instead of sending one.
-    #[arg(long, conflicts_with_all = ["broken", "all", "to"])]
+    /// List the samples (of VENDOR, or of every vendor) instead of sending one.
+    #[arg(long, conflicts_with_all = ["kind", "broken", "all", "to"])]
     pub list: bool,
+
+    /// With --list: one JSON object per sample (vendor, name, file, kind, broken,
+    /// description) for scripts.
+    #[arg(long, requires = "list")]
+    pub json: bool,
 }
 
 /// `9876`, `:9876`, `127.0.0.1:9876`, `[::1]:9876`, `localhost:9876`.
