@@ -76,36 +76,3 @@ pub fn has_error_at(findings: &[Finding], pointer: &str) -> bool {
         .any(|f| f.severity == Severity::Error && f.pointer == pointer)
 }
 
-#[cfg(test)]
-mod scratch_manifest {
-    use super::*;
-
-    #[test]
-    fn scratch() {
-        let mut bad = 0;
-        for vendor in Vendor::ALL {
-            let dir = format!("{}/assets/samples/{}", env!("CARGO_MANIFEST_DIR"), vendor.id());
-            let manifest: Value =
-                serde_json::from_str(&std::fs::read_to_string(format!("{dir}/manifest.json")).unwrap()).unwrap();
-            let mut base: Vec<Header> = manifest["headers"].as_array().unwrap().iter().map(|h| Header::new(h[0].as_str().unwrap(), h[1].as_str().unwrap())).collect();
-            for sample in manifest["samples"].as_array().unwrap() {
-                let file = sample["file"].as_str().unwrap();
-                let value: Value = serde_json::from_str(&std::fs::read_to_string(format!("{dir}/{file}")).unwrap()).unwrap();
-                let mut headers = base.clone();
-                if let Some(extra) = sample["headers"].as_array() { for h in extra { headers.push(Header::new(h[0].as_str().unwrap(), h[1].as_str().unwrap()));}}
-                let findings = validate(vendor, &value, Some(&headers));
-                let mut got: Vec<(String, String)> = findings.iter().map(|f| (f.pointer.clone(), f.severity.to_string())).collect();
-                got.sort();
-                let mut want: Vec<(String, String)> = sample["expect"]["findings"].as_array().unwrap().iter().map(|f| (f["pointer"].as_str().unwrap().to_owned(), f["severity"].as_str().unwrap().to_owned())).collect();
-                want.sort();
-                let ok = got == want;
-                if !ok { bad += 1; }
-                println!("{} {vendor}/{file}", if ok {"ok  "} else {"FAIL"});
-                for f in &findings { println!("      {} {} {}", f.severity, f.pointer, f.message); }
-                if !ok { println!("      want {want:?}"); }
-            }
-            base.clear();
-        }
-        assert_eq!(bad, 0);
-    }
-}

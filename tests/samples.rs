@@ -1,0 +1,96 @@
+//! Every bundled sample goes through the same analysis as a captured request, and what it
+//! produces must be exactly what the sample's manifest records: the vendor, the kind,
+//! validity and the set of (pointer, severity) findings.
+
+use bytes::Bytes;
+use hookscope::capture::Header;
+use hookscope::inspect::{inspect, inspect_file};
+use hookscope::samples;
+use hookscope::validate::Severity;
+
+fn findings_of(inspection: &hookscope::inspect::Inspection) -> Vec<(String, Severity)> {
+    let mut findings: Vec<(String, Severity)> = inspection
+        .findings
+        .iter()
+        .map(|f| (f.pointer.clone(), f.severity))
+        .collect();
+    findings.sort();
+    findings
+}
+
+#[test]
+fn every_sample_produces_its_recorded_outcome() {
+    let mut mismatches = Vec::new();
+    for sample in samples::all() {
+        let headers: Vec<Header> = sample
+            .headers
+            .iter()
+            .map(|(name, value)| Header::new(name.as_str(), value.as_bytes()))
+            .collect();
+        let inspection = inspect(&headers, &Bytes::from_static(sample.body));
+        let mut expected = sample.expect.findings.clone();
+        expected.sort();
+        let got = (
+            inspection.vendor,
+            inspection.kind().map(str::to_owned),
+            inspection.valid(),
+            findings_of(&inspection),
+        );
+        let want = (
+            sample.expect.vendor,
+            Some(sample.expect.kind.clone()),
+            Some(sample.expect.valid),
+            expected,
+        );
+        if got != want {
+            mismatches.push(format!(
+                "{}/{}:\n  got  {got:?}\n  want {want:?}",
+                sample.vendor, sample.file
+            ));
+        }
+    }
+    assert!(mismatches.is_empty(), "{}", mismatches.join("\n"));
+}
+
+/// Every finding has a message a person can act on, and its pointer resolves in the payload
+/// (or names a missing member of an object that does).
+#[test]
+fn findings_point_into_the_payload_and_say_something() {
+    for sample in samples::all() {
+        let inspection = inspect_file(&Bytes::from_static(sample.body), Some(sample.vendor));
+        let value = inspection.value().expect("samples are JSON");
+        for finding in &inspection.findings {
+            assert!(
+                finding.message.len() > 15,
+                "{}: terse message {:?}",
+                sample.file,
+                finding.message
+            );
+            let parent = finding.pointer.rsplit_once('/').map_or("", |(p, _)| p);
+            assert!(
+                value.pointer(&finding.pointer).is_some() || value.pointer(parent).is_some(),
+                "{}: {} points nowhere",
+                sample.file,
+                finding.pointer
+            );
+        }
+    }
+}
+
+/// A bare file has no request headers, so the Octopus header checks are skipped there and
+/// only there.
+#[test]
+fn header_checks_need_the_request() {
+    let sample = samples::find(
+        hookscope::vendor::Vendor::Octopus,
+        Some("broken-header-missing"),
+        true,
+    )
+    .unwrap();
+    let body = Bytes::from_static(sample.body);
+    let pointer = "/Payload/Subscription/EventNotificationSubscription/WebhookHeaderKey";
+    let with_request = inspect(&[Header::new("Content-Type", "application/json")], &body);
+    assert!(with_request.findings.iter().any(|f| f.pointer == pointer));
+    let bare = inspect_file(&body, None);
+    assert!(bare.findings.iter().all(|f| f.pointer != pointer));
+}
