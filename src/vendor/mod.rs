@@ -6,6 +6,7 @@ pub mod bitdrift;
 pub mod bugsplat;
 pub mod firefly;
 pub mod octopus;
+mod text;
 
 use std::fmt;
 

@@ -5,6 +5,7 @@
 use serde_json::{Map, Value};
 
 use crate::vendor::{Decoded, Field, Link, Table};
+use crate::vendor::text::{push, line, scalar, collapse, is_http, headline, clip};
 
 /// A BugSplat body has a crash-group id (`stackKeyId`, number or numeric string) next to
 /// `application` and either `database` or `stackKeyName`; every version sends these and no
@@ -181,76 +182,12 @@ fn attributes(value: Option<&Value>) -> Option<String> {
     (!pairs.is_empty()).then(|| pairs.join(", "))
 }
 
-// Text helpers. Every vendor file keeps the same private copy so the vendors stay
-// independent; they could move to a shared `vendor/text.rs`.
 
-fn push(fields: &mut Vec<Field>, label: &str, value: Option<String>) {
-    if let Some(value) = value {
-        fields.push(Field {
-            label: label.into(),
-            value,
-        });
-    }
-}
 
-/// A string value on one line, or None when absent, not a string or blank.
-fn line(value: Option<&Value>) -> Option<String> {
-    let text = collapse(value?.as_str()?);
-    (!text.is_empty()).then_some(text)
-}
 
-/// A number or a (numeric) string as display text: BugSplat's ids arrive either way.
-fn scalar(value: Option<&Value>) -> Option<String> {
-    match value? {
-        Value::Number(n) => Some(n.to_string()),
-        other => line(Some(other)),
-    }
-}
 
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
-}
 
-fn is_http(url: &str) -> bool {
-    let scheme_len = if url
-        .get(..7)
-        .is_some_and(|p| p.eq_ignore_ascii_case("http://"))
-    {
-        7
-    } else if url
-        .get(..8)
-        .is_some_and(|p| p.eq_ignore_ascii_case("https://"))
-    {
-        8
-    } else {
-        return false;
-    };
-    url.len() > scheme_len && !url.chars().any(|c| c.is_whitespace() || c.is_control())
-}
 
-/// `kind · part · part` for a list: parts cut to a readable length, the whole line too.
-fn headline(kind: &str, parts: &[Option<String>]) -> String {
-    let mut out = collapse(kind);
-    for part in parts.iter().flatten() {
-        out.push_str(" · ");
-        out.push_str(&clip(part, 72));
-    }
-    clip(&out, 120)
-}
-
-/// Cuts `text` to at most `max` characters ending in `…`, at a word boundary when one is
-/// near enough that little is lost.
-fn clip(text: &str, max: usize) -> String {
-    if text.chars().count() <= max {
-        return text.to_owned();
-    }
-    let kept: String = text.chars().take(max - 1).collect();
-    let kept = match kept.rfind(' ') {
-        Some(space) if space >= kept.len() / 2 => &kept[..space],
-        _ => kept.as_str(),
-    };
-    format!("{}…", kept.trim_end().trim_end_matches('·').trim_end())
-}
 
 #[cfg(test)]
 mod tests {
