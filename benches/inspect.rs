@@ -24,7 +24,11 @@ use hookscope::inspect::inspect;
 
 const SAMPLES: [(&str, &str, &str); 4] = [
     ("bitdrift", "alert.json", "broken-two-members.json"),
-    ("octopus", "DeploymentSucceeded.json", "broken-message-references.json"),
+    (
+        "octopus",
+        "DeploymentSucceeded.json",
+        "broken-message-references.json",
+    ),
     ("bugsplat", "NewReport.json", "broken-callstack-string.json"),
     ("firefly", "Drift.json", "broken-timestamps.json"),
 ];
@@ -124,7 +128,10 @@ fn mean_ns(group: &str, id: &str) -> Option<f64> {
 
 fn print_ratios() {
     println!("\ninspect cost relative to ingesting the same payload (goal: under 5%)");
-    println!("{:<10} {:>12} {:>12} {:>8} {:>14} {:>8}", "vendor", "ingest", "inspect", "ratio", "inspect-broken", "ratio");
+    println!(
+        "{:<10} {:>12} {:>12} {:>8} {:>14} {:>8}",
+        "vendor", "ingest", "inspect", "ratio", "inspect-broken", "ratio"
+    );
     for (vendor, _, _) in SAMPLES {
         let (Some(ingest), Some(inspect), Some(broken)) = (
             mean_ns("ingest", vendor),

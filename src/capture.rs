@@ -138,15 +138,23 @@ pub struct CaptureSummary {
     pub size: u64,
     pub content_type: Option<String>,
     pub peer: String,
+    // The fields below came with vendor decoding; archives written before it lack them
+    // (and importing recomputes them anyway).
     /// `bitdrift`, `octopus`, `bugsplat`, `firefly`, or null for anything else.
+    #[serde(default)]
     pub vendor: Option<Vendor>,
     /// The vendor's event kind, e.g. `alert` or `DeploymentSucceeded`.
+    #[serde(default)]
     pub kind: Option<String>,
     /// Whether the payload matches its vendor's schema (no errors); null without a vendor.
+    #[serde(default)]
     pub valid: Option<bool>,
+    #[serde(default)]
     pub errors: u32,
+    #[serde(default)]
     pub warnings: u32,
     /// The earlier capture this one repeats (e.g. an Octopus event delivered twice).
+    #[serde(default)]
     pub duplicate_of: Option<CaptureId>,
 }
 

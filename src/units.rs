@@ -46,6 +46,15 @@ pub fn format_bytes(bytes: u64) -> String {
     }
 }
 
+/// `1 error`, `3 errors`.
+pub fn plural(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,15 +10,21 @@ use std::time::Duration;
 use common::{RunningBinary, TestServer, all_captures, client, hookscope};
 use hookscope::store::{Database, Durability, OpenMode};
 
-const SUMMARY_FIELDS: [&str; 8] = [
+const SUMMARY_FIELDS: [&str; 14] = [
     "content_type",
+    "duplicate_of",
+    "errors",
     "id",
+    "kind",
     "method",
     "path",
     "peer",
     "query",
     "received_at",
     "size",
+    "valid",
+    "vendor",
+    "warnings",
 ];
 
 fn keys(line: &str) -> BTreeSet<String> {
@@ -58,6 +64,13 @@ async fn headless_prints_one_line_per_capture_and_stops_cleanly_on_sigterm() {
         assert_eq!(value["size"], 7);
         assert_eq!(value["content_type"], "application/json");
         assert!(value["peer"].as_str().unwrap().starts_with("127.0.0.1:"));
+        // Generic JSON: no vendor, nothing validated.
+        assert_eq!(value["vendor"], serde_json::Value::Null);
+        assert_eq!(value["valid"], serde_json::Value::Null);
+        assert_eq!(
+            (value["errors"].as_u64(), value["warnings"].as_u64()),
+            (Some(0), Some(0))
+        );
         let at = value["received_at"].as_str().unwrap();
         assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok(), "{at}");
     }

@@ -10,7 +10,10 @@ use super::{CommandError, exit, ignore_broken_pipe, open_existing};
 use crate::capture::Capture;
 use crate::cli::ShowArgs;
 use crate::escape::{visible_line, visible_text};
+use crate::inspect::{Inspection, inspect};
 use crate::units::format_bytes;
+use crate::units::plural;
+use crate::validate::counts;
 use crate::wire::request_bytes;
 
 pub fn run(args: ShowArgs) -> Result<(), CommandError> {
@@ -65,6 +68,8 @@ fn write_readable(out: &mut impl Write, capture: &Capture) -> std::io::Result<()
         capture.response_status
     )?;
     writeln!(out, "body     {}", describe_body(capture))?;
+    let inspection = inspect(&capture.headers, &capture.body);
+    write_vendor(out, capture, &inspection)?;
     writeln!(out)?;
     for header in &capture.headers {
         writeln!(
@@ -78,16 +83,77 @@ fn write_readable(out: &mut impl Write, capture: &Capture) -> std::io::Result<()
         return Ok(());
     }
     writeln!(out)?;
-    if std::str::from_utf8(&capture.body).is_ok() {
-        let text = visible_text(&capture.body);
-        write!(out, "{text}")?;
-        if !text.ends_with('\n') {
-            writeln!(out)?;
-        }
-        Ok(())
-    } else {
-        out.write_all(crate::body::hex_dump(&capture.body).as_bytes())
+    let pretty = inspection.body.render();
+    let text = visible_text(pretty.text.as_bytes());
+    write!(out, "{text}")?;
+    if !text.ends_with('\n') {
+        writeln!(out)?;
     }
+    for note in inspection.body.notes.iter().chain(&pretty.note) {
+        writeln!(out, "note: {}", visible_line(note.as_bytes()))?;
+    }
+    write_findings(out, &inspection)
+}
+
+/// `vendor   Octopus Deploy · DeploymentSucceeded · valid, 1 warning`, then the headline.
+fn write_vendor(
+    out: &mut impl Write,
+    capture: &Capture,
+    inspection: &Inspection,
+) -> std::io::Result<()> {
+    let (Some(vendor), Some(decoded)) = (inspection.vendor, &inspection.decoded) else {
+        return Ok(());
+    };
+    let (errors, warnings) = counts(&inspection.findings);
+    let mut verdict = if errors == 0 {
+        "valid".to_owned()
+    } else {
+        format!("invalid ({})", plural(errors, "error"))
+    };
+    if warnings > 0 {
+        verdict.push_str(&format!(", {}", plural(warnings, "warning")));
+    }
+    writeln!(
+        out,
+        "vendor   {} · {} · {verdict}",
+        vendor.display_name(),
+        visible_line(decoded.kind.as_bytes())
+    )?;
+    writeln!(
+        out,
+        "         {}",
+        visible_line(decoded.headline.as_bytes())
+    )?;
+    if let Some(first) = capture.verdict.duplicate_of {
+        writeln!(
+            out,
+            "         repeat of capture {first} (same event id: the sender delivered it again)"
+        )?;
+    }
+    Ok(())
+}
+
+fn write_findings(out: &mut impl Write, inspection: &Inspection) -> std::io::Result<()> {
+    if inspection.findings.is_empty() {
+        return Ok(());
+    }
+    writeln!(out)?;
+    writeln!(out, "findings")?;
+    for finding in &inspection.findings {
+        let pointer = if finding.pointer.is_empty() {
+            "(root)"
+        } else {
+            finding.pointer.as_str()
+        };
+        writeln!(
+            out,
+            "  {:<7}  {}  {}",
+            finding.severity.as_str(),
+            visible_line(pointer.as_bytes()),
+            visible_line(finding.message.as_bytes())
+        )?;
+    }
+    Ok(())
 }
 
 fn describe_body(capture: &Capture) -> String {

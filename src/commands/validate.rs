@@ -11,6 +11,7 @@ use super::{CommandError, exit, ignore_broken_pipe};
 use crate::cli::ValidateArgs;
 use crate::escape::{json_line, visible_line};
 use crate::inspect::{Inspection, Json, inspect_file};
+use crate::units::plural;
 use crate::validate::{Finding, Severity, counts, is_valid};
 use crate::vendor::Vendor;
 
@@ -34,7 +35,10 @@ pub fn run(args: ValidateArgs) -> Result<(), CommandError> {
         let bytes = match read(path) {
             Ok(bytes) => bytes,
             Err(error) => {
-                eprintln!("hookscope: cannot read {}: {error}", visible_line(name.as_bytes()));
+                eprintln!(
+                    "hookscope: cannot read {}: {error}",
+                    visible_line(name.as_bytes())
+                );
                 read_failures += 1;
                 continue;
             }
@@ -108,7 +112,10 @@ fn write_human(out: &mut impl Write, report: &FileReport, style: Style) -> std::
     let verdict = if report.valid {
         style.paint(Paint::Good, "valid")
     } else {
-        style.paint(Paint::Bad, &format!("invalid ({})", plural(errors, "error")))
+        style.paint(
+            Paint::Bad,
+            &format!("invalid ({})", plural(errors, "error")),
+        )
     };
     let warned = if warnings > 0 {
         format!(", {}", plural(warnings, "warning"))
@@ -150,14 +157,6 @@ fn display_pointer(pointer: &str) -> &str {
         "(root)"
     } else {
         pointer
-    }
-}
-
-fn plural(n: usize, noun: &str) -> String {
-    if n == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{n} {noun}s")
     }
 }
 

@@ -102,7 +102,11 @@ impl Database {
         if version == inspect::ANALYSIS_VERSION {
             return Ok(());
         }
-        tracing::info!(from = version, to = inspect::ANALYSIS_VERSION, "re-analysing captures");
+        tracing::info!(
+            from = version,
+            to = inspect::ANALYSIS_VERSION,
+            "re-analysing captures"
+        );
         let tx = self.conn.transaction()?;
         {
             let mut select = tx.prepare("SELECT id, headers, body FROM captures ORDER BY id")?;
@@ -132,7 +136,10 @@ impl Database {
                 WHERE earlier.dedupe_key = captures.dedupe_key AND earlier.id < captures.id)
              WHERE dedupe_key IS NOT NULL;",
         )?;
-        tx.execute("UPDATE analysis SET version = ?1", [inspect::ANALYSIS_VERSION])?;
+        tx.execute(
+            "UPDATE analysis SET version = ?1",
+            [inspect::ANALYSIS_VERSION],
+        )?;
         tx.commit()?;
         Ok(())
     }

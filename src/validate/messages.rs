@@ -1,13 +1,13 @@
 //! Turning the schema library's errors into findings: the severity rules of
 //! `assets/schemas/README.md` and messages in plain words.
 
-use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::ValidationError;
+use jsonschema::error::{TypeKind, ValidationErrorKind};
 use serde_json::Value;
 
 use super::json::{found, is_integer_literal, is_number_literal, quote_value};
 use super::schema::Schema;
-use super::{push_token, Finding};
+use super::{Finding, push_token};
 
 pub(super) fn push_findings(schema: &Schema, error: &ValidationError<'_>, out: &mut Vec<Finding>) {
     let pointer = error.instance_path().as_str();
@@ -59,13 +59,21 @@ pub(super) fn push_findings(schema: &Schema, error: &ValidationError<'_>, out: &
                 .unwrap_or_default();
             out.push(Finding::error(
                 pointer,
-                format!("expected one of {}; found {}", allowed.join(", "), found(instance)),
+                format!(
+                    "expected one of {}; found {}",
+                    allowed.join(", "),
+                    found(instance)
+                ),
             ));
         }
         ValidationErrorKind::Format { format } => {
             out.push(Finding::error(
                 pointer,
-                format!("expected {}; found {}", format_phrase(format), found(instance)),
+                format!(
+                    "expected {}; found {}",
+                    format_phrase(format),
+                    found(instance)
+                ),
             ));
         }
         ValidationErrorKind::Pattern { .. } | ValidationErrorKind::AnyOf { .. } => {
@@ -88,7 +96,10 @@ pub(super) fn push_findings(schema: &Schema, error: &ValidationError<'_>, out: &
         )),
         ValidationErrorKind::MaxItems { limit } => out.push(Finding::error(
             pointer,
-            format!("at most {limit} items are documented; found {}", found(instance)),
+            format!(
+                "at most {limit} items are documented; found {}",
+                found(instance)
+            ),
         )),
         _ => out.push(Finding::error(pointer, error.to_string())),
     }
@@ -119,7 +130,8 @@ fn closest<'a>(name: &str, documented: &[&'a str]) -> Option<&'a str> {
         .iter()
         .map(|candidate| (candidate, edit_distance(&lower, &candidate.to_lowercase())))
         .filter(|(candidate, distance)| {
-            (*distance <= 2 && *distance < name.len() / 2) || extends(&lower, &candidate.to_lowercase())
+            (*distance <= 2 && *distance < name.len() / 2)
+                || extends(&lower, &candidate.to_lowercase())
         })
         .min_by_key(|(_, distance)| *distance)
         .map(|(candidate, _)| *candidate)

@@ -75,4 +75,3 @@ pub fn has_error_at(findings: &[Finding], pointer: &str) -> bool {
         .iter()
         .any(|f| f.severity == Severity::Error && f.pointer == pointer)
 }
-

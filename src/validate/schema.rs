@@ -24,7 +24,9 @@ impl Schema {
             .with_keyword("deprecated", legacy_keyword)
             .with_keyword("x-known-values", known_values_keyword)
             .build(&source)
-            .unwrap_or_else(|error| panic!("the bundled {vendor} schema does not compile: {error}"));
+            .unwrap_or_else(|error| {
+                panic!("the bundled {vendor} schema does not compile: {error}")
+            });
         Schema {
             vendor,
             source,
@@ -138,7 +140,10 @@ fn known_values_keyword<'a>(
     let known = value.as_array().cloned().unwrap_or_default();
     let types = match parent.get("type") {
         Some(Value::String(t)) => vec![t.clone()],
-        Some(Value::Array(ts)) => ts.iter().filter_map(|t| t.as_str().map(str::to_owned)).collect(),
+        Some(Value::Array(ts)) => ts
+            .iter()
+            .filter_map(|t| t.as_str().map(str::to_owned))
+            .collect(),
         _ => Vec::new(),
     };
     Ok(Box::new(KnownValues { known, types }))

@@ -158,8 +158,7 @@ fn check_key_style(value: &Value, findings: &mut Vec<Finding>) {
     if snake.is_empty() || camel.is_empty() {
         return;
     }
-    let (minority, minority_style, majority_count, majority_style) = if camel.len() <= snake.len()
-    {
+    let (minority, minority_style, majority_count, majority_style) = if camel.len() <= snake.len() {
         (&camel, "lowerCamelCase", snake.len(), "snake_case")
     } else {
         (&snake, "snake_case", camel.len(), "lowerCamelCase")
@@ -319,7 +318,10 @@ mod tests {
 
     #[test]
     fn camel_twins() {
-        assert_eq!(camel_case("issue_report_notification"), "issueReportNotification");
+        assert_eq!(
+            camel_case("issue_report_notification"),
+            "issueReportNotification"
+        );
         assert_eq!(camel_case("per_issue"), "perIssue");
     }
 }

@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::vendor::{Decoded, Field, Link, Table};
-use crate::vendor::text::{push, line, scalar, collapse, is_http, headline, clip};
+use crate::vendor::text::{collapse, headline, is_http, line, push, scalar};
+use crate::vendor::{Decoded, Link, Table};
 
 /// The oneof members as (proto name, lowerCamelCase name), with the keys each member's
 /// message documents (snake spelling; the camel twin is derived by `key_matches`).
@@ -346,13 +346,6 @@ fn words(stem: &str) -> String {
         .map(|first| first.to_uppercase().chain(chars).collect())
         .unwrap_or_default()
 }
-
-
-
-
-
-
-
 
 #[cfg(test)]
 mod tests {

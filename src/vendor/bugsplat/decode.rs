@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::vendor::{Decoded, Field, Link, Table};
-use crate::vendor::text::{push, line, scalar, collapse, is_http, headline, clip};
+use crate::vendor::text::{collapse, headline, is_http, line, push, scalar};
+use crate::vendor::{Decoded, Link, Table};
 
 /// A BugSplat body has a crash-group id (`stackKeyId`, number or numeric string) next to
 /// `application` and either `database` or `stackKeyName`; every version sends these and no
@@ -181,13 +181,6 @@ fn attributes(value: Option<&Value>) -> Option<String> {
         .collect();
     (!pairs.is_empty()).then(|| pairs.join(", "))
 }
-
-
-
-
-
-
-
 
 #[cfg(test)]
 mod tests {

@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::vendor::{Decoded, Field, Link, Table};
-use crate::vendor::text::{push, line, collapse, is_http, headline, clip};
+use crate::vendor::text::{collapse, headline, is_http, line, push};
+use crate::vendor::{Decoded, Link, Table};
 
 /// Firefly is either the set-up probe (an object whose only key is a string `text`; Slack
 /// and chat bodies always carry more keys) or a notification: string `accountId`, a
@@ -221,12 +221,6 @@ fn count(n: usize, noun: &str) -> String {
         format!("{n} {noun}s")
     }
 }
-
-
-
-
-
-
 
 #[cfg(test)]
 mod tests {

@@ -165,11 +165,17 @@ mod tests {
         assert!(findings_for(event(3, 6), None).is_empty());
         assert_eq!(
             findings_for(event(4, 6), None),
-            [("/Payload/Event/MessageReferences/0".to_owned(), "error".to_owned())]
+            [(
+                "/Payload/Event/MessageReferences/0".to_owned(),
+                "error".to_owned()
+            )]
         );
         assert_eq!(
             findings_for(event(2, 6), None),
-            [("/Payload/Event/MessageReferences/0".to_owned(), "warning".to_owned())]
+            [(
+                "/Payload/Event/MessageReferences/0".to_owned(),
+                "warning".to_owned()
+            )]
         );
     }
 

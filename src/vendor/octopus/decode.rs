@@ -4,8 +4,8 @@
 
 use serde_json::{Map, Value};
 
-use crate::vendor::{Decoded, Field, Link, Table};
-use crate::vendor::text::{push, line, scalar, collapse, is_http, headline, clip};
+use crate::vendor::text::{collapse, headline, is_http, line, push, scalar};
+use crate::vendor::{Decoded, Link, Table};
 
 /// `EventType` is always `"SubscriptionPayload"` and `Payload` an object: that exact
 /// PascalCase pair does not occur in other webhook formats, so nothing else is needed.
@@ -206,13 +206,6 @@ fn referenced_text(message: &[u16], reference: &Map<String, Value>) -> Option<St
 fn object(value: Option<&Value>) -> Option<&Map<String, Value>> {
     value?.as_object()
 }
-
-
-
-
-
-
-
 
 #[cfg(test)]
 mod tests {
