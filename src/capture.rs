@@ -50,8 +50,9 @@ pub struct Capture {
     pub body: Bytes,
     /// The status hookscope answered with.
     pub response_status: u16,
-    /// What hookscope made of the payload (vendor, kind, findings counted).
-    pub verdict: Verdict,
+    /// What hookscope made of the payload (vendor, kind, findings counted); `None` until
+    /// the store's analyser has looked at it.
+    pub verdict: Option<Verdict>,
 }
 
 /// What hookscope concluded about a capture's payload, kept with it in the store so lists
@@ -107,6 +108,7 @@ impl Capture {
     }
 
     pub fn summary(&self) -> CaptureSummary {
+        let verdict = self.verdict.clone().unwrap_or_default();
         CaptureSummary {
             id: self.id,
             received_at: format_timestamp(self.received_at),
@@ -116,12 +118,13 @@ impl Capture {
             size: self.size() as u64,
             content_type: self.content_type(),
             peer: self.peer.clone(),
-            vendor: self.verdict.vendor,
-            kind: self.verdict.kind.clone(),
-            valid: self.verdict.valid(),
-            errors: self.verdict.errors,
-            warnings: self.verdict.warnings,
-            duplicate_of: self.verdict.duplicate_of,
+            vendor: verdict.vendor,
+            valid: verdict.valid(),
+            kind: verdict.kind,
+            errors: verdict.errors,
+            warnings: verdict.warnings,
+            duplicate_of: verdict.duplicate_of,
+            analysed: self.verdict.is_some(),
         }
     }
 }
@@ -156,6 +159,21 @@ pub struct CaptureSummary {
     /// The earlier capture this one repeats (e.g. an Octopus event delivered twice).
     #[serde(default)]
     pub duplicate_of: Option<CaptureId>,
+    /// Whether the fields above are known yet (the analyser runs just behind the listener).
+    #[serde(skip)]
+    pub analysed: bool,
+}
+
+impl CaptureSummary {
+    pub fn apply(&mut self, verdict: &Verdict) {
+        self.vendor = verdict.vendor;
+        self.kind = verdict.kind.clone();
+        self.valid = verdict.valid();
+        self.errors = verdict.errors;
+        self.warnings = verdict.warnings;
+        self.duplicate_of = verdict.duplicate_of;
+        self.analysed = true;
+    }
 }
 
 /// Splits a request target into path and query. Absolute-form targets
@@ -234,7 +252,7 @@ mod tests {
             ],
             body: Bytes::new(),
             response_status: 200,
-            verdict: Verdict::default(),
+            verdict: None,
         };
         assert_eq!(capture.content_type().as_deref(), Some("application/json"));
     }

@@ -57,7 +57,7 @@ mod tests {
             headers,
             body: Bytes::from_static(body),
             response_status: 200,
-            verdict: Default::default(),
+            verdict: None,
         }
     }
 

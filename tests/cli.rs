@@ -285,9 +285,13 @@ async fn har_and_jsonl_round_trip_exactly() {
         b"PATCH /latin HTTP/1.1\r\nHost: h\r\nX-Name: Jos\xe9\r\nConnection: close\r\n\r\n",
     )
     .await;
-    let original = server.captures();
     let source_db = server.db_path.clone();
     let dir = server.stop().await;
+    // Read after the stop, which lets the analyser finish: verdicts are part of a capture.
+    let original = all_captures(
+        &Database::open(&source_db, OpenMode::MustExist, Durability::PowerLoss).unwrap(),
+    );
+    assert!(original.iter().all(|c| c.verdict.is_some()));
 
     for format in ["har", "jsonl"] {
         let archive = dir.path().join(format!("out.{format}"));

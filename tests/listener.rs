@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 use common::{ServerConfig, TestServer, client, raw_exchange, status_of};
 use hookscope::capture::Header;
 use hookscope::listener::ResponseConfig;
+use hookscope::store::{Database, Durability, OpenMode};
 use http::{HeaderName, HeaderValue, StatusCode};
 
 #[tokio::test(flavor = "multi_thread")]
@@ -252,8 +253,16 @@ async fn captures_survive_a_restart_and_ids_keep_counting() {
             .await
             .unwrap();
     }
-    let before = server.captures();
     let dir = server.stop().await;
+    // Read once stopped, so the analyser's verdicts are in: they belong to the capture.
+    let before = common::all_captures(
+        &Database::open(
+            &dir.path().join("captures.sqlite3"),
+            OpenMode::MustExist,
+            Durability::PowerLoss,
+        )
+        .unwrap(),
+    );
 
     let server = TestServer::start_in(dir, ServerConfig::default()).await;
     assert_eq!(server.captures(), before);

@@ -80,7 +80,7 @@ impl CaptureRecord {
             headers: storable_headers(headers, skipped_headers),
             body: Bytes::from(body),
             response_status: self.response_status,
-            verdict: Default::default(),
+            verdict: None,
         })
     }
 }

@@ -7,6 +7,7 @@ use std::path::Path;
 use super::{CommandError, exit, ignore_broken_pipe, open_existing};
 use crate::archive::{HarWriter, write_jsonl};
 use crate::cli::{ArchiveFormat, ExportArgs};
+use crate::inspect;
 use crate::store::Database;
 
 pub fn run(args: ExportArgs) -> Result<(), CommandError> {
@@ -55,8 +56,12 @@ fn export(db: &Database, format: ArchiveFormat, mut out: impl Write) -> anyhow::
     let mut count = 0;
     match format {
         ArchiveFormat::Jsonl => {
-            db.for_each_capture(|capture| {
+            db.for_each_capture(|mut capture| {
                 count += 1;
+                // Records carry the vendor fields even where the analyser had not got to.
+                if capture.verdict.is_none() {
+                    capture.verdict = Some(inspect::verdict(&capture.headers, &capture.body));
+                }
                 Ok(write_jsonl(&mut out, &capture)?)
             })?;
             out.flush()?;

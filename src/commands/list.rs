@@ -12,7 +12,8 @@ use crate::units::format_bytes;
 
 pub fn run(args: ListArgs) -> Result<(), CommandError> {
     let (db, path) = open_existing(&args.store)?;
-    let summaries = db.latest_summaries(args.limit)?;
+    let mut summaries = db.latest_summaries(args.limit)?;
+    super::complete_verdicts(&db, &mut summaries)?;
     let mut out = std::io::stdout().lock();
     let written = if args.json {
         summaries

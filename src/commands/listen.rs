@@ -148,9 +148,11 @@ fn spawn_printer(
         })
 }
 
-/// Writes one line per inserted capture until the feed ends. Falling behind the feed is not a
-/// loss: what was missed is read back from the store. Output is flushed whenever the feed is
-/// idle, so lines appear at once at low rates and in large writes under load.
+/// Writes one line per capture, once it is analysed (the line carries its vendor and
+/// validity; the analyser runs in id order just behind the inserts), until the feed ends.
+/// Falling behind the feed is not a loss: what was missed is read back from the store.
+/// Output is flushed whenever the feed is idle, so lines appear at once at low rates and in
+/// large writes under load.
 fn print_captures(
     mut events: broadcast::Receiver<StoreEvent>,
     reader: &StoreReader,
@@ -159,7 +161,7 @@ fn print_captures(
     let mut last_printed: CaptureId = 0;
     loop {
         match events.blocking_recv() {
-            Ok(StoreEvent::Inserted(batch)) => {
+            Ok(StoreEvent::Analysed(batch)) => {
                 for summary in batch.iter() {
                     if summary.id > last_printed {
                         write_line(&mut out, summary)?;
@@ -167,13 +169,17 @@ fn print_captures(
                     }
                 }
             }
-            Ok(StoreEvent::Trimmed { .. }) => {}
-            Err(RecvError::Lagged(_)) => loop {
+            Ok(StoreEvent::Inserted(_) | StoreEvent::Trimmed { .. }) => {}
+            Err(RecvError::Lagged(_)) => 'catch_up: loop {
                 let page = reader
                     .lock()
                     .summaries_after(last_printed, CATCH_UP_PAGE)
                     .map_err(std::io::Error::other)?;
                 for summary in &page {
+                    // The rest is printed as its `Analysed` event arrives.
+                    if !summary.analysed {
+                        break 'catch_up;
+                    }
                     write_line(&mut out, summary)?;
                     last_printed = summary.id;
                 }
@@ -220,9 +226,8 @@ async fn print_rejections(mut rejected: broadcast::Receiver<Rejection>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::Capture;
+    use crate::capture::{Capture, Verdict};
     use crate::store::{Database, Durability, OpenMode};
-    use std::sync::Arc;
 
     fn capture(n: usize) -> Capture {
         Capture {
@@ -235,11 +240,12 @@ mod tests {
             headers: Vec::new(),
             body: bytes::Bytes::new(),
             response_status: 200,
-            verdict: Default::default(),
+            verdict: None,
         }
     }
 
-    /// A printer that fell behind the feed still prints every capture, once, in order.
+    /// A printer that fell behind the feed still prints every analysed capture, once, in
+    /// order, and nothing that is not analysed yet.
     #[test]
     fn a_lagging_printer_reads_back_what_it_missed() {
         let dir = tempfile::tempdir().unwrap();
@@ -250,10 +256,13 @@ mod tests {
         let (stored, _) = db.insert_batch(&captures, u64::MAX).unwrap();
 
         let (events, receiver) = broadcast::channel(2);
-        for summary in stored {
-            events
-                .send(StoreEvent::Inserted(Arc::new([summary])))
-                .unwrap();
+        for summary in &stored[..4] {
+            let verdict = Verdict {
+                kind: Some(format!("k{}", summary.id)),
+                ..Verdict::default()
+            };
+            let analysed = db.record_verdicts(&[(summary.id, verdict)]).unwrap();
+            events.send(StoreEvent::Analysed(analysed.into())).unwrap();
         }
         drop(events);
         let reader = StoreReader::new(
@@ -271,6 +280,6 @@ mod tests {
                     .to_owned()
             })
             .collect();
-        assert_eq!(paths, ["/1", "/2", "/3", "/4", "/5"]);
+        assert_eq!(paths, ["/1", "/2", "/3", "/4"], "/5 is not analysed yet");
     }
 }

@@ -12,6 +12,7 @@ mod validate;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::capture::CaptureSummary;
 use crate::cli::{Command, StoreArgs};
 use crate::store::{Database, Durability, OpenMode, StoreError};
 
@@ -109,4 +110,16 @@ fn ignore_broken_pipe(result: std::io::Result<()>) -> Result<(), CommandError> {
         )),
         _ => Ok(()),
     }
+}
+
+/// Captures the analyser has not reached yet (hookscope stopped in the middle of a burst, or
+/// it is running just behind) get their verdict computed here, so every record a command
+/// prints has its vendor fields.
+fn complete_verdicts(db: &Database, summaries: &mut [CaptureSummary]) -> Result<(), CommandError> {
+    for summary in summaries.iter_mut().filter(|s| !s.analysed) {
+        if let Some(capture) = db.get(summary.id)? {
+            summary.apply(&crate::inspect::verdict(&capture.headers, &capture.body));
+        }
+    }
+    Ok(())
 }

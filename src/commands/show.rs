@@ -124,7 +124,7 @@ fn write_vendor(
         "         {}",
         visible_line(decoded.headline.as_bytes())
     )?;
-    if let Some(first) = capture.verdict.duplicate_of {
+    if let Some(first) = capture.verdict.as_ref().and_then(|v| v.duplicate_of) {
         writeln!(
             out,
             "         repeat of capture {first} (same event id: the sender delivered it again)"

@@ -7,7 +7,6 @@ use std::time::Duration;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::response::Response;
-use bytes::Bytes;
 use chrono::Utc;
 use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderName, HeaderValue, StatusCode};
@@ -15,8 +14,7 @@ use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio::sync::broadcast;
 
 use super::wire_log::WireLog;
-use crate::capture::{Capture, Header, Verdict, truncate_to_micros};
-use crate::inspect;
+use crate::capture::{Capture, Header, truncate_to_micros};
 use crate::store::WriterHandle;
 use crate::units::format_bytes;
 
@@ -125,7 +123,6 @@ pub async fn capture_request(State(state): State<ListenerState>, request: Reques
         }
         None => (parts.uri.to_string(), headers_from_map(&parts.headers)),
     };
-    let verdict = analyse(&headers, &body).await;
     let capture = Capture {
         id: 0,
         received_at,
@@ -136,7 +133,8 @@ pub async fn capture_request(State(state): State<ListenerState>, request: Reques
         headers,
         body,
         response_status: state.response.status.as_u16(),
-        verdict,
+        // Analysed by the store's analyser, off the path the reply waits on.
+        verdict: None,
     };
     match state.writer.insert(capture).await {
         Ok(id) => {
@@ -200,20 +198,4 @@ fn headers_from_map(map: &http::HeaderMap) -> Vec<Header> {
     map.iter()
         .map(|(name, value)| Header::new(name.as_str(), value.as_bytes()))
         .collect()
-}
-
-/// Bodies up to this size are analysed on the runtime worker that received them.
-const INLINE_ANALYSIS_LIMIT: usize = 256 * 1024;
-
-/// Vendor, kind and findings, stored with the capture. A large body (a multi-megabyte JSON
-/// document takes milliseconds to validate) goes to the blocking pool so the worker stays
-/// free for other connections.
-async fn analyse(headers: &[Header], body: &Bytes) -> Verdict {
-    if body.len() <= INLINE_ANALYSIS_LIMIT {
-        return inspect::verdict(headers, body);
-    }
-    let (headers, body) = (headers.to_vec(), body.clone());
-    tokio::task::spawn_blocking(move || inspect::verdict(&headers, &body))
-        .await
-        .unwrap_or_default()
 }

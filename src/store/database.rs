@@ -10,7 +10,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use super::StoreError;
 use super::codec::{decode_headers, encode_headers};
 use super::schema;
-use crate::capture::{Capture, CaptureId, CaptureSummary, Verdict, format_timestamp};
+use crate::capture::{Capture, CaptureId, CaptureSummary, Header, Verdict, format_timestamp};
 use crate::inspect;
 use crate::vendor::Vendor;
 
@@ -40,9 +40,9 @@ pub struct Database {
 }
 
 const SUMMARY_COLUMNS: &str = "id, received_at, method, path, query, size, content_type, peer, \
-     vendor, kind, errors, warnings, duplicate_of";
+     vendor, kind, errors, warnings, duplicate_of, analysed";
 const CAPTURE_COLUMNS: &str = "id, received_at, peer, method, uri, version, headers, body, \
-     response_status, vendor, kind, errors, warnings, dedupe_key, duplicate_of";
+     response_status, vendor, kind, errors, warnings, dedupe_key, duplicate_of, analysed";
 
 impl Database {
     pub fn open(path: &Path, mode: OpenMode, durability: Durability) -> Result<Self, StoreError> {
@@ -94,33 +94,70 @@ impl Database {
     }
 
     /// Verdicts are derived data: when this build's rules differ from the ones that wrote
-    /// them (or the store predates them), analyse every capture again, once.
+    /// them, every capture is marked for the analyser to look at again.
     fn refresh_verdicts(&mut self) -> Result<(), StoreError> {
         let version: i64 = self
             .conn
             .query_row("SELECT version FROM analysis", [], |row| row.get(0))?;
-        if version == inspect::ANALYSIS_VERSION {
-            return Ok(());
-        }
-        tracing::info!(
-            from = version,
-            to = inspect::ANALYSIS_VERSION,
-            "re-analysing captures"
-        );
-        let tx = self.conn.transaction()?;
-        {
-            let mut select = tx.prepare("SELECT id, headers, body FROM captures ORDER BY id")?;
-            let mut update = tx.prepare(
-                "UPDATE captures SET vendor = ?2, kind = ?3, errors = ?4, warnings = ?5,
-                    dedupe_key = ?6 WHERE id = ?1",
+        if version != inspect::ANALYSIS_VERSION {
+            tracing::info!(
+                from = version,
+                to = inspect::ANALYSIS_VERSION,
+                "captures will be re-analysed"
+            );
+            let tx = self.conn.transaction()?;
+            tx.execute("UPDATE captures SET analysed = 0", [])?;
+            tx.execute(
+                "UPDATE analysis SET version = ?1",
+                [inspect::ANALYSIS_VERSION],
             )?;
-            let mut rows = select.query([])?;
-            while let Some(row) = rows.next()? {
-                let id: CaptureId = row.get(0)?;
-                let headers = decode_headers(&row.get::<_, Vec<u8>>(1)?);
-                let body = Bytes::from(row.get::<_, Vec<u8>>(2)?);
-                let verdict = inspect::verdict(&headers, &body);
-                update.execute(params![
+            tx.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Captures the analyser has not looked at yet, oldest first, after `after`.
+    pub fn pending_analysis(
+        &self,
+        after: CaptureId,
+        limit: usize,
+    ) -> Result<Vec<(CaptureId, Vec<Header>, Bytes)>, StoreError> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, headers, body FROM captures WHERE analysed = 0 AND id > ?1
+             ORDER BY id LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![after, limit as i64], |row| {
+            Ok((
+                row.get(0)?,
+                decode_headers(&row.get::<_, Vec<u8>>(1)?),
+                Bytes::from(row.get::<_, Vec<u8>>(2)?),
+            ))
+        })?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Stores the analyser's verdicts in one transaction, marking a capture that repeats an
+    /// earlier event, and returns the updated summaries (captures deleted meanwhile are
+    /// skipped).
+    pub fn record_verdicts(
+        &mut self,
+        verdicts: &[(CaptureId, Verdict)],
+    ) -> Result<Vec<CaptureSummary>, StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut summaries = Vec::with_capacity(verdicts.len());
+        {
+            let mut update = tx.prepare_cached(
+                "UPDATE captures SET vendor = ?2, kind = ?3, errors = ?4, warnings = ?5,
+                    dedupe_key = ?6, analysed = 1,
+                    duplicate_of = (SELECT min(earlier.id) FROM captures AS earlier
+                        WHERE ?6 IS NOT NULL AND earlier.dedupe_key = ?6 AND earlier.id < ?1)
+                 WHERE id = ?1",
+            )?;
+            let mut select = tx.prepare_cached(&format!(
+                "SELECT {SUMMARY_COLUMNS} FROM captures WHERE id = ?1"
+            ))?;
+            for (id, verdict) in verdicts {
+                let updated = update.execute(params![
                     id,
                     verdict.vendor.map(Vendor::id),
                     verdict.kind,
@@ -128,20 +165,13 @@ impl Database {
                     verdict.warnings,
                     verdict.dedupe_key,
                 ])?;
+                if updated == 1 {
+                    summaries.push(select.query_row([id], summary_from_row)?);
+                }
             }
         }
-        tx.execute_batch(
-            "UPDATE captures SET duplicate_of = (
-                SELECT min(earlier.id) FROM captures AS earlier
-                WHERE earlier.dedupe_key = captures.dedupe_key AND earlier.id < captures.id)
-             WHERE dedupe_key IS NOT NULL;",
-        )?;
-        tx.execute(
-            "UPDATE analysis SET version = ?1",
-            [inspect::ANALYSIS_VERSION],
-        )?;
         tx.commit()?;
-        Ok(())
+        Ok(summaries)
     }
 
     /// The writer's connection: checkpoints are left to [`Database::checkpoint`] on another
@@ -177,15 +207,17 @@ impl Database {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO captures (received_at, peer, method, uri, path, query, version,
                     headers, content_type, body, size, response_status,
-                    vendor, kind, errors, warnings, dedupe_key, duplicate_of)
+                    vendor, kind, errors, warnings, dedupe_key, duplicate_of, analysed)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
-                    ?13, ?14, ?15, ?16, ?17, ?18)",
+                    ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
             )?;
             let mut first_with_key =
                 tx.prepare_cached("SELECT min(id) FROM captures WHERE dedupe_key = ?1")?;
             for capture in captures {
                 let mut summary = capture.summary();
-                let verdict = &capture.verdict;
+                // Captures from the listener come without a verdict (the analyser adds it);
+                // an import brings its own.
+                let verdict = capture.verdict.clone().unwrap_or_default();
                 if let Some(key) = &verdict.dedupe_key {
                     summary.duplicate_of = first_with_key.query_row([key], |row| row.get(0))?;
                 }
@@ -208,6 +240,7 @@ impl Database {
                     verdict.warnings,
                     verdict.dedupe_key,
                     summary.duplicate_of,
+                    capture.verdict.is_some(),
                 ])?;
                 summary.id = tx.last_insert_rowid();
                 summaries.push(summary);
@@ -340,6 +373,7 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<CaptureSummary> {
         errors: row.get(10)?,
         warnings: row.get(11)?,
         duplicate_of: row.get(12)?,
+        analysed: row.get(13)?,
     })
     .map(|mut summary| {
         summary.valid = summary.vendor.map(|_| summary.errors == 0);
@@ -360,14 +394,14 @@ fn capture_from_row(row: &Row<'_>) -> rusqlite::Result<Capture> {
         headers: decode_headers(&headers),
         body: Bytes::from(body),
         response_status: row.get(8)?,
-        verdict: Verdict {
+        verdict: row.get::<_, bool>(15)?.then_some(Verdict {
             vendor: vendor_from(row.get(9)?),
             kind: row.get(10)?,
             errors: row.get(11)?,
             warnings: row.get(12)?,
             dedupe_key: row.get(13)?,
             duplicate_of: row.get(14)?,
-        },
+        }),
     })
 }
 
@@ -412,7 +446,7 @@ mod tests {
             headers: vec![Header::new("Content-Type", "application/json")],
             body: Bytes::from_static(b"{}"),
             response_status: 200,
-            verdict: Default::default(),
+            verdict: None,
         }
     }
 
@@ -486,5 +520,38 @@ mod tests {
             .query_row("PRAGMA user_version", [], |r| r.get(0))
             .unwrap();
         assert_eq!(version, 99);
+    }
+
+    /// Verdicts come from rules that change between builds: a store analysed by other rules
+    /// is handed back to the analyser, and recording a verdict marks repeats of an event.
+    #[test]
+    fn verdicts_are_redone_for_new_rules_and_repeats_are_marked() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = open(&dir);
+        let (stored, _) = db
+            .insert_batch(&[capture("/a"), capture("/b")], u64::MAX)
+            .unwrap();
+        let ids: Vec<CaptureId> = stored.iter().map(|s| s.id).collect();
+        assert_eq!(db.pending_analysis(0, 10).unwrap().len(), 2);
+        let octopus = |key: &str| Verdict {
+            vendor: Some(Vendor::Octopus),
+            kind: Some("Created".into()),
+            dedupe_key: Some(key.into()),
+            ..Verdict::default()
+        };
+        let analysed = db
+            .record_verdicts(&[(ids[0], octopus("Events-1")), (ids[1], octopus("Events-1"))])
+            .unwrap();
+        assert_eq!(analysed[0].duplicate_of, None);
+        assert_eq!(analysed[1].duplicate_of, Some(ids[0]));
+        assert!(analysed.iter().all(|s| s.analysed && s.valid == Some(true)));
+        assert!(db.pending_analysis(0, 10).unwrap().is_empty());
+
+        db.conn
+            .execute("UPDATE analysis SET version = 0", [])
+            .unwrap();
+        drop(db);
+        let db = open(&dir);
+        assert_eq!(db.pending_analysis(0, 10).unwrap().len(), 2, "re-analysed");
     }
 }

@@ -1,12 +1,15 @@
 //! The SQLite store: one file per store, WAL mode, written only by the writer thread
 //! ([`writer`]) and read through [`Database`] connections of its own.
 
+mod analyser;
 mod codec;
 mod database;
 mod schema;
 mod writer;
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::SyncSender;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::thread::JoinHandle;
 
@@ -46,6 +49,9 @@ pub enum StoreEvent {
     /// Captures committed together, in id order. One event per transaction, so a subscriber
     /// wakes once per batch, not once per capture.
     Inserted(Arc<[CaptureSummary]>),
+    /// The analyser's verdicts for these captures (vendor, kind, validity) are stored.
+    /// Captures are analysed in id order, just behind `Inserted`.
+    Analysed(Arc<[CaptureSummary]>),
     /// Retention removed every capture up to and including this id.
     Trimmed { through: CaptureId },
 }
@@ -104,7 +110,15 @@ pub struct Store {
     reader: StoreReader,
     writer: WriterHandle,
     events: broadcast::Sender<StoreEvent>,
-    writer_thread: Option<JoinHandle<()>>,
+    writer_thread: JoinHandle<()>,
+    analyser: Analyser,
+}
+
+/// The analyser thread and how to tell it to finish.
+struct Analyser {
+    thread: JoinHandle<()>,
+    stop: Arc<AtomicBool>,
+    poke: SyncSender<()>,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -127,20 +141,37 @@ impl Store {
             .without_auto_checkpoint()?;
         let checkpoint_db = Database::open(&location.path, OpenMode::MustExist, durability)?;
         let read_db = Database::open(&location.path, OpenMode::MustExist, durability)?;
+        let analyser_db = Database::open(&location.path, OpenMode::MustExist, durability)?;
         let (events, _) = broadcast::channel(EVENT_BUFFER);
-        let (writer, writer_thread) =
-            writer::spawn(write_db, checkpoint_db, options.keep, events.clone()).map_err(|e| {
-                StoreError::Open {
-                    path: location.path.clone(),
-                    reason: format!("cannot start the writer thread: {e}"),
-                }
-            })?;
+        let thread_error = |e: std::io::Error| StoreError::Open {
+            path: location.path.clone(),
+            reason: format!("cannot start the store's threads: {e}"),
+        };
+        let (poke, pokes) = std::sync::mpsc::sync_channel(1);
+        let (writer, writer_thread) = writer::spawn(
+            write_db,
+            checkpoint_db,
+            options.keep,
+            events.clone(),
+            poke.clone(),
+        )
+        .map_err(thread_error)?;
+        let stop = Arc::new(AtomicBool::new(false));
+        let analyser_thread = analyser::spawn(analyser_db, writer.clone(), pokes, stop.clone())
+            .map_err(thread_error)?;
+        // Whatever an earlier run left unanalysed (or new rules re-marked) is picked up now.
+        let _ = poke.try_send(());
         Ok(Self {
             location,
             reader: StoreReader::new(read_db),
             writer,
             events,
-            writer_thread: Some(writer_thread),
+            writer_thread,
+            analyser: Analyser {
+                thread: analyser_thread,
+                stop,
+                poke,
+            },
         })
     }
 
@@ -166,9 +197,10 @@ impl Store {
         self.events.subscribe()
     }
 
-    /// Finishes every queued write, then stops the writer. Call it once the listener has
-    /// stopped: the writer ends when the last [`WriterHandle`] is gone. Subscribers see the
-    /// feed end once they have read the last event.
+    /// Analyses what is still pending, finishes every queued write, then stops the
+    /// writer. Call it once the listener has stopped: the writer ends when the last
+    /// [`WriterHandle`] is gone. Subscribers see the feed end once they have read the last
+    /// event.
     pub fn close(self) {
         let Self {
             location,
@@ -176,12 +208,15 @@ impl Store {
             writer,
             events,
             writer_thread,
+            analyser,
         } = self;
+        analyser.stop.store(true, Ordering::Release);
+        let _ = analyser.poke.try_send(());
+        let _ = analyser.thread.join();
+        drop(analyser.poke);
         drop(writer);
         drop(events);
-        if let Some(thread) = writer_thread {
-            let _ = thread.join();
-        }
+        let _ = writer_thread.join();
         // The connections go before the location, so a throwaway store's files are closed
         // before its directory is removed.
         drop(reader);

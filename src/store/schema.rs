@@ -28,14 +28,17 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE capture_count (n INTEGER NOT NULL);
     INSERT INTO capture_count (n) VALUES (0);",
     // 2: what hookscope made of each payload, so lists and filters need not decode bodies.
-    // `analysis` records which rules produced the verdicts; a newer build re-analyses.
+    // Filled in by the analyser just after the insert (`analysed`); `analysis` records which
+    // rules produced the verdicts, and a build with other rules analyses everything again.
     "ALTER TABLE captures ADD COLUMN vendor TEXT;
     ALTER TABLE captures ADD COLUMN kind TEXT;
     ALTER TABLE captures ADD COLUMN errors INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE captures ADD COLUMN warnings INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE captures ADD COLUMN dedupe_key TEXT;
     ALTER TABLE captures ADD COLUMN duplicate_of INTEGER;
+    ALTER TABLE captures ADD COLUMN analysed INTEGER NOT NULL DEFAULT 0;
     CREATE INDEX captures_by_dedupe_key ON captures (dedupe_key) WHERE dedupe_key IS NOT NULL;
+    CREATE INDEX captures_pending_analysis ON captures (id) WHERE analysed = 0;
     CREATE TABLE analysis (version INTEGER NOT NULL);
     INSERT INTO analysis (version) VALUES (0);",
 ];

@@ -10,7 +10,7 @@ use std::thread::JoinHandle;
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::{Database, StoreError, StoreEvent};
-use crate::capture::{Capture, CaptureId};
+use crate::capture::{Capture, CaptureId, Verdict};
 
 /// Upper bound on captures per transaction, so one commit never holds a reply for long.
 const MAX_BATCH: usize = 512;
@@ -22,10 +22,18 @@ const CHECKPOINT_EVERY: u32 = 64;
 
 type Reply = oneshot::Sender<Result<CaptureId, StoreError>>;
 
+// Inserts are the common message; boxing them would cost an allocation per request.
+#[allow(clippy::large_enum_variant)]
+enum Write {
+    Insert(Capture, Reply),
+    /// The analyser's verdicts; the reply says when they are committed.
+    Verdicts(Vec<(CaptureId, Verdict)>, oneshot::Sender<()>),
+}
+
 /// Queues writes to the store. Cheap to clone; the writer stops when every handle is gone.
 #[derive(Clone)]
 pub struct WriterHandle {
-    queue: mpsc::Sender<(Capture, Reply)>,
+    queue: mpsc::Sender<Write>,
 }
 
 impl WriterHandle {
@@ -33,10 +41,22 @@ impl WriterHandle {
     pub async fn insert(&self, capture: Capture) -> Result<CaptureId, StoreError> {
         let (reply, committed) = oneshot::channel();
         self.queue
-            .send((capture, reply))
+            .send(Write::Insert(capture, reply))
             .await
             .map_err(|_| StoreError::Closed)?;
         committed.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// For the analyser thread: stores verdicts and returns once they are committed.
+    pub(super) fn record_verdicts_blocking(
+        &self,
+        verdicts: Vec<(CaptureId, Verdict)>,
+    ) -> Result<(), StoreError> {
+        let (reply, committed) = oneshot::channel();
+        self.queue
+            .blocking_send(Write::Verdicts(verdicts, reply))
+            .map_err(|_| StoreError::Closed)?;
+        committed.blocking_recv().map_err(|_| StoreError::Closed)
     }
 }
 
@@ -47,6 +67,7 @@ pub fn spawn(
     checkpoint_db: Database,
     keep: u64,
     events: broadcast::Sender<StoreEvent>,
+    analyser: std::sync::mpsc::SyncSender<()>,
 ) -> std::io::Result<(WriterHandle, JoinHandle<()>)> {
     let (queue, incoming) = mpsc::channel(QUEUE);
     let (poke, pokes) = std::sync::mpsc::sync_channel::<()>(1);
@@ -62,7 +83,7 @@ pub fn spawn(
     let thread = std::thread::Builder::new()
         .name("store-writer".into())
         .spawn(move || {
-            run(db, keep, incoming, events, poke);
+            run(db, keep, incoming, events, poke, analyser);
             let _ = checkpointer.join();
         })?;
     Ok((WriterHandle { queue }, thread))
@@ -71,25 +92,45 @@ pub fn spawn(
 fn run(
     mut db: Database,
     keep: u64,
-    mut incoming: mpsc::Receiver<(Capture, Reply)>,
+    mut incoming: mpsc::Receiver<Write>,
     events: broadcast::Sender<StoreEvent>,
     checkpoint: std::sync::mpsc::SyncSender<()>,
+    analyser: std::sync::mpsc::SyncSender<()>,
 ) {
     let mut batch = Vec::with_capacity(MAX_BATCH);
     let mut commits_since_checkpoint = 0;
-    while let Some(first) = incoming.blocking_recv() {
-        batch.push(first);
+    let mut next = incoming.blocking_recv();
+    while let Some(write) = next.take() {
+        match write {
+            Write::Insert(capture, reply) => batch.push((capture, reply)),
+            Write::Verdicts(verdicts, reply) => {
+                record(&mut db, &verdicts, &events);
+                let _ = reply.send(());
+            }
+        }
         while batch.len() < MAX_BATCH {
             match incoming.try_recv() {
-                Ok(next) => batch.push(next),
+                Ok(Write::Insert(capture, reply)) => batch.push((capture, reply)),
+                Ok(verdicts) => {
+                    next = Some(verdicts);
+                    break;
+                }
                 Err(_) => break,
             }
         }
-        commit(&mut db, keep, &mut batch, &events);
+        if !batch.is_empty() {
+            commit(&mut db, keep, &mut batch, &events);
+            // Pokes coalesce like the checkpointer's: the analyser reads what is pending.
+            let _ = analyser.try_send(());
+        }
         commits_since_checkpoint += 1;
-        if commits_since_checkpoint >= CHECKPOINT_EVERY || incoming.is_empty() {
+        let idle = next.is_none() && incoming.is_empty();
+        if commits_since_checkpoint >= CHECKPOINT_EVERY || idle {
             let _ = checkpoint.try_send(());
             commits_since_checkpoint = 0;
+        }
+        if next.is_none() {
+            next = incoming.blocking_recv();
         }
     }
 }
@@ -125,5 +166,20 @@ fn commit(
                 let _ = reply.send(Err(error));
             }
         }
+    }
+}
+
+fn record(
+    db: &mut Database,
+    verdicts: &[(CaptureId, Verdict)],
+    events: &broadcast::Sender<StoreEvent>,
+) {
+    match db.record_verdicts(verdicts) {
+        Ok(summaries) if !summaries.is_empty() => {
+            let _ = events.send(StoreEvent::Analysed(summaries.into()));
+        }
+        Ok(_) => {}
+        // A verdict is derived data: losing one leaves the capture itself intact.
+        Err(error) => tracing::error!(%error, "cannot store verdicts"),
     }
 }
