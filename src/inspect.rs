@@ -75,9 +75,26 @@ pub fn inspect_file(body: &Bytes, vendor: Option<Vendor>) -> Inspection {
     run(&[], None, body, vendor)
 }
 
-/// What the store keeps about a captured payload.
+/// What the store keeps about a captured payload: the same analysis without building the
+/// summary for people (the analyser runs this for every capture).
 pub fn verdict(headers: &[Header], body: &Bytes) -> Verdict {
-    inspect(headers, body).verdict()
+    let body = decode_body(headers, body, BodyLimits::default());
+    let Json::Parsed(value) = read_json(&body, false) else {
+        return Verdict::default();
+    };
+    let Some(vendor) = vendor::detect(&value) else {
+        return Verdict::default();
+    };
+    let findings = validate::validate(vendor, &value, Some(headers));
+    let (errors, warnings) = validate::counts(&findings);
+    Verdict {
+        vendor: Some(vendor),
+        kind: Some(vendor::kind(vendor, &value)),
+        errors: errors as u32,
+        warnings: warnings as u32,
+        dedupe_key: vendor::dedupe_key(vendor, &value),
+        duplicate_of: None,
+    }
 }
 
 fn run(

@@ -94,3 +94,22 @@ fn header_checks_need_the_request() {
     let bare = inspect_file(&body, None);
     assert!(bare.findings.iter().all(|f| f.pointer != pointer));
 }
+
+/// The store's verdict takes a shorter path than the full inspection; both must agree.
+#[test]
+fn the_stored_verdict_agrees_with_the_full_inspection() {
+    for sample in samples::all() {
+        let headers: Vec<Header> = sample
+            .headers
+            .iter()
+            .map(|(name, value)| Header::new(name.as_str(), value.as_bytes()))
+            .collect();
+        let body = Bytes::from_static(sample.body);
+        assert_eq!(
+            hookscope::inspect::verdict(&headers, &body),
+            inspect(&headers, &body).verdict(),
+            "{}",
+            sample.file
+        );
+    }
+}

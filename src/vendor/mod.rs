@@ -128,6 +128,24 @@ pub fn detect(value: &Value) -> Option<Vendor> {
     .map(|(vendor, _)| vendor)
 }
 
+/// The event kind alone: what the store keeps, without building the whole summary.
+pub fn kind(vendor: Vendor, value: &Value) -> String {
+    match vendor {
+        Vendor::Bitdrift => bitdrift::kind(value),
+        Vendor::Octopus => octopus::kind(value),
+        Vendor::Bugsplat => bugsplat::kind(value),
+        Vendor::Firefly => firefly::kind(value),
+    }
+}
+
+/// The key that identifies an event across deliveries, for vendors that repeat them.
+pub fn dedupe_key(vendor: Vendor, value: &Value) -> Option<String> {
+    match vendor {
+        Vendor::Octopus => octopus::dedupe_key(value),
+        _ => None,
+    }
+}
+
 /// Decodes a payload as `vendor` (detected, or forced with `validate --vendor`).
 pub fn decode(vendor: Vendor, value: &Value) -> Decoded {
     match vendor {

@@ -99,16 +99,27 @@ pub fn detect(value: &Value) -> bool {
     has_member
 }
 
+/// The first non-null notification member, by its snake_case name.
+pub fn kind(value: &Value) -> String {
+    value
+        .as_object()
+        .and_then(first_member)
+        .map_or("unknown", |(kind, _)| kind)
+        .to_owned()
+}
+
+fn first_member(root: &Map<String, Value>) -> Option<(&'static str, &Value)> {
+    root.iter()
+        .filter(|(_, v)| !v.is_null())
+        .find_map(|(k, v)| member_index(k).map(|i| (MEMBERS[i].0, v)))
+}
+
 pub fn decode(value: &Value) -> Decoded {
     let empty = Map::new();
     let root = value.as_object().unwrap_or(&empty);
     // The first non-null member in document order decides the kind; later ones are errors
     // reported by the checks, not shown here.
-    let member = root
-        .iter()
-        .filter(|(_, v)| !v.is_null())
-        .find_map(|(k, v)| member_index(k).map(|i| (MEMBERS[i].0, v)));
-    let Some((kind, body)) = member else {
+    let Some((kind, body)) = first_member(root) else {
         let mut decoded = Decoded {
             kind: "unknown".into(),
             headline: "unknown · no notification member".into(),

@@ -20,15 +20,20 @@ pub fn detect(value: &Value) -> bool {
         && (root.contains_key("database") || root.contains_key("stackKeyName"))
 }
 
+/// `notificationType`, or `report` for the versions before it existed.
+pub fn kind(value: &Value) -> String {
+    match value.get("notificationType") {
+        // Before V3 the body had no discriminator: every notification is a crash report.
+        None => "report".to_owned(),
+        Some(kind) => line(Some(kind)).unwrap_or_else(|| "unknown".into()),
+    }
+}
+
 pub fn decode(value: &Value) -> Decoded {
     let empty = Map::new();
     let root = value.as_object().unwrap_or(&empty);
     let text = |key: &str| line(root.get(key));
-    let kind = match root.get("notificationType") {
-        // Before V3 the body had no discriminator: every notification is a crash report.
-        None => "report".to_owned(),
-        Some(kind) => line(Some(kind)).unwrap_or_else(|| "unknown".into()),
-    };
+    let kind = kind(value);
 
     let app_version = match (text("application"), text("version")) {
         (Some(app), Some(version)) => Some(format!("{app} {version}")),

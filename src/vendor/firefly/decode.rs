@@ -23,6 +23,14 @@ pub fn detect(value: &Value) -> bool {
                 .any(|key| root.contains_key(*key)))
 }
 
+/// `integration-test` for the set-up probe, else `notificationType`.
+pub fn kind(value: &Value) -> String {
+    match value.as_object() {
+        Some(root) if is_probe(root) => "integration-test".into(),
+        _ => line(value.get("notificationType")).unwrap_or_else(|| "unknown".into()),
+    }
+}
+
 pub fn decode(value: &Value) -> Decoded {
     let empty = Map::new();
     let root = value.as_object().unwrap_or(&empty);
@@ -37,7 +45,7 @@ pub fn decode(value: &Value) -> Decoded {
         };
     }
     let text = |key: &str| line(root.get(key));
-    let kind = text("notificationType").unwrap_or_else(|| "unknown".into());
+    let kind = kind(value);
     let samples: Vec<&Map<String, Value>> = root
         .get("samples")
         .and_then(Value::as_array)

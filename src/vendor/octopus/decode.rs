@@ -14,6 +14,16 @@ pub fn detect(value: &Value) -> bool {
         && value.get("Payload").is_some_and(Value::is_object)
 }
 
+/// `Payload.Event.Category`.
+pub fn kind(value: &Value) -> String {
+    line(value.pointer("/Payload/Event/Category")).unwrap_or_else(|| "unknown".into())
+}
+
+/// `Payload.Event.Id`: Octopus may deliver an event more than once.
+pub fn dedupe_key(value: &Value) -> Option<String> {
+    line(value.pointer("/Payload/Event/Id"))
+}
+
 pub fn decode(value: &Value) -> Decoded {
     let empty = Map::new();
     let payload = object(value.get("Payload")).unwrap_or(&empty);
@@ -21,7 +31,7 @@ pub fn decode(value: &Value) -> Decoded {
     let subscription = object(payload.get("Subscription")).unwrap_or(&empty);
     let text = |map: &Map<String, Value>, key: &str| line(map.get(key));
 
-    let kind = text(event, "Category").unwrap_or_else(|| "unknown".into());
+    let kind = kind(value);
     let position = batch_position(payload);
 
     let mut fields = Vec::new();
@@ -54,7 +64,7 @@ pub fn decode(value: &Value) -> Decoded {
         fields,
         links: links(payload, event, subscription),
         tables: tables(event),
-        dedupe_key: text(event, "Id"),
+        dedupe_key: dedupe_key(value),
         kind,
     }
 }
