@@ -24,6 +24,10 @@ use criterion::{Criterion, Throughput};
 use hookscope::capture::Header;
 use hookscope::inspect::{inspect, verdict};
 
+// The same allocator as the binary, so the figures are the ones hookscope sees.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SAMPLES: [(&str, &str, &str); 4] = [
     ("bitdrift", "alert.json", "broken-two-members.json"),
     (

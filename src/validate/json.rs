@@ -43,6 +43,23 @@ pub fn quote(text: &str) -> String {
     }
 }
 
+/// `Value::pointer` without its allocation per token, for the fixed pointers (no `~`
+/// escapes) that checks and decoders look up for every capture.
+pub fn at<'a>(value: &'a Value, pointer: &str) -> Option<&'a Value> {
+    debug_assert!(
+        !pointer.contains('~'),
+        "escaped pointers need Value::pointer"
+    );
+    pointer
+        .split('/')
+        .skip(1)
+        .try_fold(value, |value, token| match value {
+            Value::Object(map) => map.get(token),
+            Value::Array(items) => token.parse::<usize>().ok().and_then(|i| items.get(i)),
+            _ => None,
+        })
+}
+
 /// A scalar as it appears in JSON (strings quoted and shortened), or its type for containers.
 pub fn quote_value(value: &Value) -> String {
     match value {
@@ -118,6 +135,16 @@ mod tests {
         let long = "x".repeat(100);
         assert_eq!(quote(&long).chars().count(), 60 + 3);
         assert!(quote(&long).ends_with("…\""));
+    }
+
+    #[test]
+    fn at_follows_objects_and_arrays() {
+        let value = json!({"a": {"b": [10, {"c": true}]}});
+        assert_eq!(at(&value, "/a/b/1/c"), Some(&json!(true)));
+        assert_eq!(at(&value, "/a/b/0"), Some(&json!(10)));
+        assert_eq!(at(&value, ""), Some(&value));
+        assert_eq!(at(&value, "/a/x"), None);
+        assert_eq!(at(&value, "/a/b/9"), None);
     }
 
     #[test]

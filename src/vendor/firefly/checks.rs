@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::capture::Header;
+use crate::validate::json::at;
 use crate::validate::{Finding, has_error_at};
 
 const TIMESTAMPS: [&str; 4] = [
@@ -22,7 +23,7 @@ pub fn check(value: &Value, _headers: Option<&[Header]>, findings: &mut Vec<Find
         let base = format!("/samples/{i}");
         for field in TIMESTAMPS {
             let pointer = format!("{base}{field}");
-            if let Some(text) = sample.pointer(field).and_then(Value::as_str)
+            if let Some(text) = at(sample, field).and_then(Value::as_str)
                 && !has_error_at(findings, &pointer)
                 && ends_with_numeric_offset(text)
             {

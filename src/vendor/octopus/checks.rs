@@ -5,7 +5,7 @@
 use serde_json::Value;
 
 use crate::capture::Header;
-use crate::validate::json::integer_like;
+use crate::validate::json::{at, integer_like};
 use crate::validate::{Finding, has_error_at};
 
 const NUMBER: &str = "/Payload/EventNumberInBatch";
@@ -22,8 +22,8 @@ pub fn check(value: &Value, headers: Option<&[Header]>, findings: &mut Vec<Findi
 }
 
 fn check_batch_position(value: &Value, findings: &mut Vec<Finding>) {
-    let number = value.pointer(NUMBER).and_then(integer_like);
-    let total = value.pointer(TOTAL).and_then(integer_like);
+    let number = at(value, NUMBER).and_then(integer_like);
+    let total = at(value, TOTAL).and_then(integer_like);
     for (pointer, position) in [(NUMBER, number), (TOTAL, total)] {
         if let Some(position) = position.filter(|p| *p < 1) {
             findings.push(Finding::error(
@@ -44,7 +44,7 @@ fn check_batch_position(value: &Value, findings: &mut Vec<Finding>) {
 }
 
 fn check_message_references(value: &Value, findings: &mut Vec<Finding>) {
-    let Some(event) = value.pointer("/Payload/Event") else {
+    let Some(event) = at(value, "/Payload/Event") else {
         return;
     };
     let (Some(message), Some(references)) = (
@@ -128,7 +128,7 @@ fn check_custom_header(value: &Value, headers: &[Header], findings: &mut Vec<Fin
         return;
     }
     // A sensitive value arrives as an object and cannot be compared.
-    if let Some(expected) = value.pointer(HEADER_VALUE).and_then(Value::as_str)
+    if let Some(expected) = at(value, HEADER_VALUE).and_then(Value::as_str)
         && !sent.contains(&expected.as_bytes())
     {
         findings.push(Finding::warning(

@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use crate::validate::json::at;
 use crate::vendor::text::{collapse, headline, is_http, line, push, scalar};
 use crate::vendor::{Decoded, Link, Table};
 
@@ -16,12 +17,12 @@ pub fn detect(value: &Value) -> bool {
 
 /// `Payload.Event.Category`.
 pub fn kind(value: &Value) -> String {
-    line(value.pointer("/Payload/Event/Category")).unwrap_or_else(|| "unknown".into())
+    line(at(value, "/Payload/Event/Category")).unwrap_or_else(|| "unknown".into())
 }
 
 /// `Payload.Event.Id`: Octopus may deliver an event more than once.
 pub fn dedupe_key(value: &Value) -> Option<String> {
-    line(value.pointer("/Payload/Event/Id"))
+    line(at(value, "/Payload/Event/Id"))
 }
 
 pub fn decode(value: &Value) -> Decoded {
