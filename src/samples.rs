@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use include_dir::{Dir, include_dir};
 use serde::Deserialize;
 
+use crate::capture::Header;
 use crate::validate::Severity;
 use crate::vendor::Vendor;
 
@@ -31,6 +32,16 @@ pub struct Sample {
     /// The body, byte for byte.
     pub body: &'static [u8],
     pub expect: Expectation,
+}
+
+impl Sample {
+    /// The sample's headers as hookscope would capture them.
+    pub fn capture_headers(&self) -> Vec<Header> {
+        self.headers
+            .iter()
+            .map(|(name, value)| Header::new(name.as_str(), value.as_bytes()))
+            .collect()
+    }
 }
 
 /// What validating a sample must produce.

@@ -22,11 +22,7 @@ fn findings_of(inspection: &hookscope::inspect::Inspection) -> Vec<(String, Seve
 fn every_sample_produces_its_recorded_outcome() {
     let mut mismatches = Vec::new();
     for sample in samples::all() {
-        let headers: Vec<Header> = sample
-            .headers
-            .iter()
-            .map(|(name, value)| Header::new(name.as_str(), value.as_bytes()))
-            .collect();
+        let headers = sample.capture_headers();
         let inspection = inspect(&headers, &Bytes::from_static(sample.body));
         let mut expected = sample.expect.findings.clone();
         expected.sort();
@@ -99,11 +95,7 @@ fn header_checks_need_the_request() {
 #[test]
 fn the_stored_verdict_agrees_with_the_full_inspection() {
     for sample in samples::all() {
-        let headers: Vec<Header> = sample
-            .headers
-            .iter()
-            .map(|(name, value)| Header::new(name.as_str(), value.as_bytes()))
-            .collect();
+        let headers = sample.capture_headers();
         let body = Bytes::from_static(sample.body);
         assert_eq!(
             hookscope::inspect::verdict(&headers, &body),

@@ -79,26 +79,23 @@ fn has_zlib_header(input: &[u8]) -> bool {
 }
 
 fn zlib(input: &[u8], cap: usize) -> Decoded {
-    let mut output = Vec::new();
-    let mut decoder = flate2::bufread::ZlibDecoder::new(input);
-    match read_capped(&mut decoder, &mut output, cap) {
-        Ok(ReadEnd::Eof) => {
-            let trailing = decoder.into_inner().len();
-            complete(output, trailing)
-        }
-        Ok(ReadEnd::OverCap) => over_cap(output),
-        Err(error) => failed(output, describe_io(&error)),
-    }
+    inflate(flate2::bufread::ZlibDecoder::new(input), cap, |d| {
+        d.into_inner().len()
+    })
 }
 
 fn raw_deflate(input: &[u8], cap: usize) -> Decoded {
+    inflate(flate2::bufread::DeflateDecoder::new(input), cap, |d| {
+        d.into_inner().len()
+    })
+}
+
+/// Runs a deflate decoder to the end or the cap; `trailing` says how many input bytes
+/// were left after the stream.
+fn inflate<D: Read>(mut decoder: D, cap: usize, trailing: impl FnOnce(D) -> usize) -> Decoded {
     let mut output = Vec::new();
-    let mut decoder = flate2::bufread::DeflateDecoder::new(input);
     match read_capped(&mut decoder, &mut output, cap) {
-        Ok(ReadEnd::Eof) => {
-            let trailing = decoder.into_inner().len();
-            complete(output, trailing)
-        }
+        Ok(ReadEnd::Eof) => complete(output, trailing(decoder)),
         Ok(ReadEnd::OverCap) => over_cap(output),
         Err(error) => failed(output, describe_io(&error)),
     }

@@ -71,7 +71,16 @@ async fn listen_headless(args: ListenArgs) -> Result<(), CommandError> {
     );
 
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let printer = spawn_printer(store.subscribe(), store.reader(), stop)
+    // Only this run's captures are printed, although the analyser may also (re)analyse older
+    // ones: those left unanalysed by a crash, or all of them after the rules changed.
+    let newest_before = store
+        .reader()
+        .lock()
+        .latest_summaries(1)
+        .map_err(CommandError::from)?
+        .first()
+        .map_or(0, |s| s.id);
+    let printer = spawn_printer(store.subscribe(), store.reader(), newest_before, stop)
         .map_err(|e| CommandError::new(exit::FAILURE, format!("cannot start: {e}")))?;
     let warner = tokio::spawn(print_rejections(rejected));
     listener.serve(state, shutdown_requested(stopped)).await;
@@ -134,13 +143,14 @@ async fn shutdown_requested(mut printer_stop: tokio::sync::watch::Receiver<bool>
 fn spawn_printer(
     events: broadcast::Receiver<StoreEvent>,
     reader: StoreReader,
+    printed_through: CaptureId,
     stop: tokio::sync::watch::Sender<bool>,
 ) -> std::io::Result<std::thread::JoinHandle<std::io::Result<()>>> {
     std::thread::Builder::new()
         .name("stdout-printer".into())
         .spawn(move || {
             let out = BufWriter::new(std::io::stdout().lock());
-            let result = print_captures(events, &reader, out);
+            let result = print_captures(events, &reader, printed_through, out);
             if result.is_err() {
                 let _ = stop.send(true);
             }
@@ -156,9 +166,10 @@ fn spawn_printer(
 fn print_captures(
     mut events: broadcast::Receiver<StoreEvent>,
     reader: &StoreReader,
+    printed_through: CaptureId,
     mut out: impl Write,
 ) -> std::io::Result<()> {
-    let mut last_printed: CaptureId = 0;
+    let mut last_printed = printed_through;
     loop {
         match events.blocking_recv() {
             Ok(StoreEvent::Analysed(batch)) => {
@@ -269,7 +280,7 @@ mod tests {
             Database::open(&path, OpenMode::MustExist, Durability::Throwaway).unwrap(),
         );
         let mut out = Vec::new();
-        print_captures(receiver, &reader, &mut out).unwrap();
+        print_captures(receiver, &reader, 0, &mut out).unwrap();
         let paths: Vec<String> = String::from_utf8(out)
             .unwrap()
             .lines()
@@ -281,5 +292,14 @@ mod tests {
             })
             .collect();
         assert_eq!(paths, ["/1", "/2", "/3", "/4"], "/5 is not analysed yet");
+
+        // Captures from before this run are not printed, even when analysed now.
+        let (events, receiver) = broadcast::channel(8);
+        let all = db.latest_summaries(5).unwrap();
+        events.send(StoreEvent::Analysed(all.into())).unwrap();
+        drop(events);
+        let mut out = Vec::new();
+        print_captures(receiver, &reader, 3, &mut out).unwrap();
+        assert_eq!(String::from_utf8(out).unwrap().lines().count(), 2, "only /4 and /5");
     }
 }

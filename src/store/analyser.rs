@@ -15,6 +15,9 @@ use crate::inspect;
 /// Captures analysed per transaction: big enough to amortise the commit, small enough that
 /// a person sees verdicts appear while a burst is still arriving.
 const BATCH: usize = 64;
+/// And no more body bytes than this per batch (past the first capture), so a run of large
+/// bodies does not sit in memory all at once.
+const BATCH_BYTES: usize = 8 << 20;
 
 /// Starts the analyser. It waits for `pokes` (one per committed insert batch) and, once
 /// `stop` is set and it is poked, analyses what is still pending and ends.
@@ -35,7 +38,7 @@ pub fn spawn(
 fn run(db: &Database, writer: &WriterHandle, pokes: &Receiver<()>, stop: &AtomicBool) {
     let mut after: CaptureId = 0;
     loop {
-        let pending = match db.pending_analysis(after, BATCH) {
+        let pending = match db.pending_analysis(after, BATCH, BATCH_BYTES) {
             Ok(pending) => pending,
             Err(error) => {
                 tracing::error!(%error, "cannot read captures to analyse");

@@ -116,11 +116,14 @@ impl Database {
         Ok(())
     }
 
-    /// Captures the analyser has not looked at yet, oldest first, after `after`.
+    /// Captures the analyser has not looked at yet, oldest first, after `after`: at most
+    /// `limit` of them, and past the first no more than `max_bytes` of bodies in all (bodies
+    /// may be 32 MiB each).
     pub fn pending_analysis(
         &self,
         after: CaptureId,
         limit: usize,
+        max_bytes: usize,
     ) -> Result<Vec<(CaptureId, Vec<Header>, Bytes)>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, headers, body FROM captures WHERE analysed = 0 AND id > ?1
@@ -133,7 +136,17 @@ impl Database {
                 Bytes::from(row.get::<_, Vec<u8>>(2)?),
             ))
         })?;
-        Ok(rows.collect::<Result<_, _>>()?)
+        let mut pending = Vec::new();
+        let mut bytes = 0;
+        for row in rows {
+            let row: (CaptureId, Vec<Header>, Bytes) = row?;
+            bytes += row.2.len();
+            pending.push(row);
+            if bytes >= max_bytes {
+                break;
+            }
+        }
+        Ok(pending)
     }
 
     /// Stores the analyser's verdicts in one transaction, marking a capture that repeats an
@@ -532,7 +545,7 @@ mod tests {
             .insert_batch(&[capture("/a"), capture("/b")], u64::MAX)
             .unwrap();
         let ids: Vec<CaptureId> = stored.iter().map(|s| s.id).collect();
-        assert_eq!(db.pending_analysis(0, 10).unwrap().len(), 2);
+        assert_eq!(db.pending_analysis(0, 10, usize::MAX).unwrap().len(), 2);
         let octopus = |key: &str| Verdict {
             vendor: Some(Vendor::Octopus),
             kind: Some("Created".into()),
@@ -545,13 +558,17 @@ mod tests {
         assert_eq!(analysed[0].duplicate_of, None);
         assert_eq!(analysed[1].duplicate_of, Some(ids[0]));
         assert!(analysed.iter().all(|s| s.analysed && s.valid == Some(true)));
-        assert!(db.pending_analysis(0, 10).unwrap().is_empty());
+        assert!(db.pending_analysis(0, 10, usize::MAX).unwrap().is_empty());
 
         db.conn
             .execute("UPDATE analysis SET version = 0", [])
             .unwrap();
         drop(db);
         let db = open(&dir);
-        assert_eq!(db.pending_analysis(0, 10).unwrap().len(), 2, "re-analysed");
+        assert_eq!(
+            db.pending_analysis(0, 10, usize::MAX).unwrap().len(),
+            2,
+            "re-analysed"
+        );
     }
 }
