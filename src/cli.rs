@@ -19,7 +19,9 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:9876";
     about = "A terminal webhook inspector: capture every webhook sent to it, keep it, show it.",
     long_about = "A terminal webhook inspector. Point a webhook at hookscope and every request \
         is captured (any method, any path, headers in wire order, the body byte for byte) and \
-        kept in a local SQLite store, so nothing is lost across restarts.\n\n\
+        kept in a local SQLite store, so nothing is lost across restarts. Webhooks from \
+        bitdrift, Octopus Deploy, BugSplat and Firefly are recognised, decoded and checked \
+        against the vendor's documented schema.\n\n\
         Run without a subcommand, hookscope listens (the same as `hookscope listen`).",
     args_conflicts_with_subcommands = true,
     after_help = "Examples:\n  \
