@@ -300,6 +300,10 @@ mod tests {
         drop(events);
         let mut out = Vec::new();
         print_captures(receiver, &reader, 3, &mut out).unwrap();
-        assert_eq!(String::from_utf8(out).unwrap().lines().count(), 2, "only /4 and /5");
+        assert_eq!(
+            String::from_utf8(out).unwrap().lines().count(),
+            2,
+            "only /4 and /5"
+        );
     }
 }

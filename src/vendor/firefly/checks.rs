@@ -20,34 +20,36 @@ pub fn check(value: &Value, _headers: Option<&[Header]>, findings: &mut Vec<Find
     };
     let notification_type = value.get("notificationType").and_then(Value::as_str);
     for (i, sample) in samples.iter().enumerate() {
-        let base = format!("/samples/{i}");
+        let base = || format!("/samples/{i}");
         for field in TIMESTAMPS {
-            let pointer = format!("{base}{field}");
+            // Pointers are built only for a suspect value: this runs for every capture.
             if let Some(text) = at(sample, field).and_then(Value::as_str)
-                && !has_error_at(findings, &pointer)
                 && ends_with_numeric_offset(text)
             {
-                findings.push(Finding::warning(
-                    pointer,
-                    "ends in a numeric offset; Firefly documents UTC timestamps ending in `Z`",
-                ));
+                let pointer = format!("{}{field}", base());
+                if !has_error_at(findings, &pointer) {
+                    findings.push(Finding::warning(
+                        pointer,
+                        "ends in a numeric offset; Firefly documents UTC timestamps ending in `Z`",
+                    ));
+                }
             }
         }
         let Some(sample) = sample.as_object() else {
             continue;
         };
-        let drifts = format!("{base}/drifts");
+        let drifts = || format!("{}/drifts", base());
         match notification_type {
             Some("Drift") if !sample.contains_key("drifts") => {
                 findings.push(Finding::warning(
-                    drifts,
+                    drifts(),
                     "a Drift notification without `drifts`: nothing says what drifted \
                      (Firefly's own consumer relies on it)",
                 ));
             }
             Some(other) if other != "Drift" && sample.contains_key("drifts") => {
                 findings.push(Finding::warning(
-                    drifts,
+                    drifts(),
                     format!("`drifts` is documented only on Drift notifications, not on {other}"),
                 ));
             }
