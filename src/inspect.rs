@@ -51,14 +51,20 @@ impl Inspection {
         self.vendor.map(|_| validate::is_valid(&self.findings))
     }
 
+    /// Read from the payload itself, so it needs no decoded summary.
     pub fn verdict(&self) -> Verdict {
         let (errors, warnings) = validate::counts(&self.findings);
+        let read = |read: fn(Vendor, &Value) -> Option<String>| {
+            self.vendor
+                .zip(self.value())
+                .and_then(|(v, value)| read(v, value))
+        };
         Verdict {
             vendor: self.vendor,
-            kind: self.kind().map(str::to_owned),
+            kind: read(|v, value| Some(vendor::kind(v, value))),
             errors: errors as u32,
             warnings: warnings as u32,
-            dedupe_key: self.decoded.as_ref().and_then(|d| d.dedupe_key.clone()),
+            dedupe_key: read(vendor::dedupe_key),
             duplicate_of: None,
         }
     }
@@ -66,42 +72,28 @@ impl Inspection {
 
 /// A captured request's payload; its headers take part in decoding and validation.
 pub fn inspect(headers: &[Header], body: &Bytes) -> Inspection {
-    run(headers, Some(headers), body, None)
+    run(headers, Some(headers), body, None, true)
 }
 
 /// A payload from a file (`hookscope validate`): no request headers, so checks that need
 /// them are skipped; `vendor` forces a vendor instead of detecting one.
 pub fn inspect_file(body: &Bytes, vendor: Option<Vendor>) -> Inspection {
-    run(&[], None, body, vendor)
+    run(&[], None, body, vendor, true)
 }
 
 /// What the store keeps about a captured payload: the same analysis without building the
 /// summary for people (the analyser runs this for every capture).
 pub fn verdict(headers: &[Header], body: &Bytes) -> Verdict {
-    let body = decode_body(headers, body, BodyLimits::default());
-    let Json::Parsed(value) = read_json(&body, false) else {
-        return Verdict::default();
-    };
-    let Some(vendor) = vendor::detect(&value) else {
-        return Verdict::default();
-    };
-    let findings = validate::validate(vendor, &value, Some(headers));
-    let (errors, warnings) = validate::counts(&findings);
-    Verdict {
-        vendor: Some(vendor),
-        kind: Some(vendor::kind(vendor, &value)),
-        errors: errors as u32,
-        warnings: warnings as u32,
-        dedupe_key: vendor::dedupe_key(vendor, &value),
-        duplicate_of: None,
-    }
+    run(headers, Some(headers), body, None, false).verdict()
 }
 
+/// `summarise`: also decode what the payload says for people (headline, fields, tables).
 fn run(
     decode_headers: &[Header],
     request_headers: Option<&[Header]>,
     body: &Bytes,
     forced: Option<Vendor>,
+    summarise: bool,
 ) -> Inspection {
     let body = decode_body(decode_headers, body, BodyLimits::default());
     let json = read_json(&body, forced.is_some());
@@ -112,7 +104,7 @@ fn run(
     let vendor = forced.or_else(|| value.and_then(vendor::detect));
     let (decoded, findings) = match (vendor, value) {
         (Some(vendor), Some(value)) => (
-            Some(vendor::decode(vendor, value)),
+            summarise.then(|| vendor::decode(vendor, value)),
             validate::validate(vendor, value, request_headers),
         ),
         (Some(_), None) => (None, vec![not_json_finding(&json, &body)]),

@@ -97,11 +97,29 @@ fn the_stored_verdict_agrees_with_the_full_inspection() {
     for sample in samples::all() {
         let headers = sample.capture_headers();
         let body = Bytes::from_static(sample.body);
+        let verdict = hookscope::inspect::verdict(&headers, &body);
+        let inspection = inspect(&headers, &body);
+        assert_eq!(verdict, inspection.verdict(), "{}", sample.file);
+        // The verdict reads kind and event id from the payload, the summary decodes them:
+        // both must say the same.
+        let decoded = inspection.decoded.as_ref().unwrap();
         assert_eq!(
-            hookscope::inspect::verdict(&headers, &body),
-            inspect(&headers, &body).verdict(),
+            verdict.kind.as_deref(),
+            Some(decoded.kind.as_str()),
             "{}",
             sample.file
         );
+        assert_eq!(verdict.dedupe_key, decoded.dedupe_key, "{}", sample.file);
     }
+}
+
+/// Firefly's set-up probe is one definition for kind and validation; detection alone also
+/// wants `text` by itself (a Slack message has `text` and more).
+#[test]
+fn the_firefly_probe_means_the_same_to_kind_and_validation() {
+    let body = Bytes::from_static(br#"{"text": "check", "note": "extra keys are undocumented"}"#);
+    assert_eq!(inspect_file(&body, None).vendor, None, "not detected");
+    let forced = inspect_file(&body, Some(hookscope::vendor::Vendor::Firefly));
+    assert_eq!(forced.kind(), Some("integration-test"));
+    assert!(forced.findings.is_empty(), "{:?}", forced.findings);
 }

@@ -19,7 +19,8 @@ use crate::vendor::{self, Vendor};
 /// Every finding for `value` read as `vendor`'s payload. `headers` are the request's when
 /// known (a capture), `None` for a bare file; some checks need them.
 pub fn validate(vendor: Vendor, value: &Value, headers: Option<&[Header]>) -> Vec<Finding> {
-    let schema = if vendor == Vendor::Firefly && is_firefly_probe(value) {
+    let is_probe = value.as_object().is_some_and(vendor::firefly::is_probe);
+    let schema = if vendor == Vendor::Firefly && is_probe {
         schema::firefly_probe()
     } else {
         schema::for_vendor(vendor)
@@ -32,16 +33,6 @@ pub fn validate(vendor: Vendor, value: &Value, headers: Option<&[Header]>) -> Ve
         Vendor::Firefly => vendor::firefly::check(value, headers, &mut findings),
     }
     dedupe(findings)
-}
-
-/// Firefly's set-up probe: an object with `text` and none of a notification's own keys.
-pub fn is_firefly_probe(value: &Value) -> bool {
-    value.as_object().is_some_and(|object| {
-        object.contains_key("text")
-            && !["accountId", "notificationType", "samples"]
-                .iter()
-                .any(|key| object.contains_key(*key))
-    })
 }
 
 /// A payload is valid when nothing is an error; warnings never make it invalid.

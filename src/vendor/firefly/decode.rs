@@ -15,7 +15,8 @@ pub fn detect(value: &Value) -> bool {
     let Some(root) = value.as_object() else {
         return false;
     };
-    is_probe(root)
+    // Recognised only alone: other webhooks (Slack's) also send `text`, with more beside it.
+    (root.len() == 1 && root.get("text").is_some_and(Value::is_string))
         || (root.get("accountId").is_some_and(Value::is_string)
             && root.get("samples").is_some_and(Value::is_array)
             && ["integrationId", "providerType", "notificationType"]
@@ -107,8 +108,13 @@ pub fn decode(value: &Value) -> Decoded {
     }
 }
 
-fn is_probe(root: &Map<String, Value>) -> bool {
-    root.len() == 1 && root.get("text").is_some_and(Value::is_string)
+/// Firefly's set-up probe: an object with `text` and none of a notification's own keys.
+/// Kind, summary and validation agree on this; detection also wants `text` alone.
+pub fn is_probe(root: &Map<String, Value>) -> bool {
+    root.contains_key("text")
+        && !["accountId", "notificationType", "samples"]
+            .iter()
+            .any(|key| root.contains_key(*key))
 }
 
 /// How a sample is named in tables: its name, else its ARN/FRN, else its position.

@@ -2,4 +2,4 @@ mod checks;
 mod decode;
 
 pub use checks::check;
-pub use decode::{decode, detect, kind};
+pub use decode::{decode, detect, is_probe, kind};
