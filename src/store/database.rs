@@ -36,7 +36,7 @@ pub enum Durability {
 }
 
 pub struct Database {
-    conn: Connection,
+    pub(super) conn: Connection,
 }
 
 const SUMMARY_COLUMNS: &str = "id, received_at, method, path, query, size, content_type, peer, \

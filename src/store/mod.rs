@@ -4,6 +4,7 @@
 mod analyser;
 mod codec;
 mod database;
+mod scan;
 mod schema;
 mod writer;
 

@@ -1,0 +1,1 @@
+//! Filtering captures: the query language of the `/` prompt (written next).

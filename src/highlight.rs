@@ -1,0 +1,1 @@
+//! Syntax highlighting with syntect (written next).

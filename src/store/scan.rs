@@ -1,0 +1,1 @@
+//! Scanning the store for captures that match a filter (written next).

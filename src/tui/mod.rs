@@ -1,0 +1,1 @@
+//! The live inspector (written next).
