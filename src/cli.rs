@@ -117,8 +117,21 @@ pub struct ListenArgs {
     pub delay: u64,
 
     /// No interface: print one JSON line per capture on stdout and status lines on stderr.
+    /// hookscope also runs this way when stdin or stdout is not a terminal.
     #[arg(long)]
     pub headless: bool,
+
+    /// Interface colours for a dark or light terminal background; `auto` reads COLORFGBG
+    /// where the terminal sets it, else dark. NO_COLOR turns colours off.
+    #[arg(long, value_enum, value_name = "THEME", default_value_t = ThemeChoice::Auto)]
+    pub theme: ThemeChoice,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ThemeChoice {
+    Auto,
+    Dark,
+    Light,
 }
 
 /// `--db` for commands that work on an existing store.

@@ -27,3 +27,8 @@ pub fn log_dir() -> Option<PathBuf> {
             .to_owned(),
     )
 }
+
+/// The interface's key bindings: `$XDG_CONFIG_HOME/hookscope/keymap.toml`.
+pub fn keymap_file() -> Option<PathBuf> {
+    Some(project_dirs()?.config_dir().join("keymap.toml"))
+}

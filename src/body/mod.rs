@@ -9,6 +9,7 @@ mod coding;
 mod decompress;
 mod form;
 mod hex;
+mod json_lines;
 mod json_pretty;
 mod media_type;
 mod multipart;
@@ -24,6 +25,7 @@ use bytes::Bytes;
 use crate::capture::Header;
 
 pub use hex::hex_dump;
+pub use json_lines::lines_of_pointers;
 pub use pretty::Pretty;
 
 /// How far a body may expand when its content codings are undone.
@@ -148,6 +150,11 @@ pub fn decode_body(headers: &[Header], raw: &Bytes, limits: BodyLimits) -> Decod
         classify::classify(&mut body, &facts);
     }
     body
+}
+
+#[cfg(test)]
+pub(crate) fn pretty_json_for_tests(raw: &str) -> String {
+    json_pretty::pretty_json(raw).unwrap()
 }
 
 /// `1 byte`, `2 bytes`: counts in notes read as plain words.

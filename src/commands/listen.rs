@@ -1,7 +1,7 @@
 //! `hookscope listen`: capture until Ctrl-C or SIGTERM. Headless, it prints one JSON line per
 //! capture on stdout and status lines on stderr.
 
-use std::io::{BufWriter, Write};
+use std::io::{BufWriter, IsTerminal, Write};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -13,6 +13,7 @@ use crate::capture::{CaptureId, CaptureSummary};
 use crate::cli::ListenArgs;
 use crate::escape::{json_line, visible_line};
 use crate::listener::{Listener, ListenerState, Rejection, ResponseConfig};
+use crate::logging::LogGuard;
 use crate::store::{Store, StoreEvent, StoreLocation, StoreOptions, StoreReader};
 
 /// How many summaries a lagging printer reads back from the store at a time.
@@ -23,46 +24,93 @@ pub fn run(args: ListenArgs) -> Result<(), CommandError> {
         .enable_all()
         .build()
         .map_err(|e| CommandError::new(exit::FAILURE, format!("cannot start: {e}")))?;
-    runtime.block_on(listen_headless(args))
+    // The interface needs a terminal on both ends; piped or redirected, hookscope prints
+    // JSON lines instead, as with --headless.
+    let interactive =
+        !args.headless && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    runtime.block_on(async {
+        let session = Session::open(&args).await?;
+        if interactive {
+            let options = crate::tui::Options::from_args(&args);
+            crate::tui::run(session, options).await
+        } else {
+            listen_headless(session).await
+        }
+    })
 }
 
-async fn listen_headless(args: ListenArgs) -> Result<(), CommandError> {
-    let listener = Listener::bind(args.listen)
-        .await
-        .map_err(|e| CommandError::new(exit::USAGE, e.to_string()))?;
-    let location = if args.in_memory {
-        StoreLocation::throwaway().map_err(|e| {
-            CommandError::new(
-                exit::FAILURE,
-                format!("cannot create a temporary store: {e}"),
-            )
-        })?
-    } else {
-        StoreLocation::file(store_path(args.db.as_deref())?)
-    };
-    let store = Store::open(
-        location,
-        StoreOptions {
-            keep: args.keep,
-            fsync: args.fsync,
-        },
-    )?;
-    let log = crate::logging::init();
-    let existing = store.reader().lock().count()?;
+/// A listener bound to its address and the store it writes to: everything both the
+/// interface and headless mode run on.
+pub struct Session {
+    pub listener: Listener,
+    pub store: Store,
+    pub state: ListenerState,
+    /// Requests answered without being captured (too large, unparseable).
+    pub rejected: broadcast::Receiver<Rejection>,
+    pub log: Option<LogGuard>,
+    /// Captures already in the store when the session started.
+    pub existing: u64,
+}
 
-    let (rejections, rejected) = broadcast::channel(256);
-    let state = ListenerState {
-        writer: store.writer(),
-        response: Arc::new(ResponseConfig {
-            status: StatusCode::from_u16(args.status).unwrap_or(StatusCode::OK),
-            body: args.response_body.clone(),
-            headers: args.response_headers.clone(),
-            delay: Duration::from_millis(args.delay),
-        }),
-        max_body: usize::try_from(args.max_body).unwrap_or(usize::MAX),
-        rejections,
-    };
-    tracing::info!(addr = %listener.local_addr(), store = %store.path().display(), "listening");
+impl Session {
+    /// Binds first, so a busy port is a plain message before anything else happens.
+    pub async fn open(args: &ListenArgs) -> Result<Self, CommandError> {
+        let listener = Listener::bind(args.listen)
+            .await
+            .map_err(|e| CommandError::new(exit::USAGE, e.to_string()))?;
+        let location = if args.in_memory {
+            StoreLocation::throwaway().map_err(|e| {
+                CommandError::new(
+                    exit::FAILURE,
+                    format!("cannot create a temporary store: {e}"),
+                )
+            })?
+        } else {
+            StoreLocation::file(store_path(args.db.as_deref())?)
+        };
+        let store = Store::open(
+            location,
+            StoreOptions {
+                keep: args.keep,
+                fsync: args.fsync,
+            },
+        )?;
+        let log = crate::logging::init();
+        let existing = store.reader().lock().count()?;
+        let (rejections, rejected) = broadcast::channel(256);
+        let state = ListenerState {
+            writer: store.writer(),
+            response: Arc::new(ResponseConfig {
+                status: StatusCode::from_u16(args.status).unwrap_or(StatusCode::OK),
+                body: args.response_body.clone(),
+                headers: args.response_headers.clone(),
+                delay: Duration::from_millis(args.delay),
+                ..ResponseConfig::default()
+            }),
+            max_body: usize::try_from(args.max_body).unwrap_or(usize::MAX),
+            rejections,
+        };
+        tracing::info!(addr = %listener.local_addr(), store = %store.path().display(), "listening");
+        Ok(Self {
+            listener,
+            store,
+            state,
+            rejected,
+            log,
+            existing,
+        })
+    }
+}
+
+async fn listen_headless(session: Session) -> Result<(), CommandError> {
+    let Session {
+        listener,
+        store,
+        state,
+        rejected,
+        log,
+        existing,
+    } = session;
     announce(
         &listener,
         &store,
@@ -83,7 +131,9 @@ async fn listen_headless(args: ListenArgs) -> Result<(), CommandError> {
     let printer = spawn_printer(store.subscribe(), store.reader(), newest_before, stop)
         .map_err(|e| CommandError::new(exit::FAILURE, format!("cannot start: {e}")))?;
     let warner = tokio::spawn(print_rejections(rejected));
-    listener.serve(state, shutdown_requested(stopped)).await;
+    listener
+        .serve(state, shutdown_requested(stopped_or_never(stopped)))
+        .await;
     eprintln!("hookscope: stopped");
     // Every handler has finished, so every acknowledged capture is queued: close the store to
     // commit them, then let the printer print the last of them.
@@ -117,8 +167,16 @@ fn announce(listener: &Listener, store: &Store, existing: u64, log: Option<&std:
     }
 }
 
-/// Resolves on Ctrl-C, SIGTERM, or when the printer asks to stop (stdout went away).
-async fn shutdown_requested(mut printer_stop: tokio::sync::watch::Receiver<bool>) {
+/// Resolves once `stop` is set to true.
+async fn stopped_or_never(mut stop: tokio::sync::watch::Receiver<bool>) {
+    if stop.wait_for(|stop| *stop).await.is_err() {
+        std::future::pending::<()>().await;
+    }
+}
+
+/// Resolves on Ctrl-C, SIGTERM, or when `also` resolves (headless: stdout went away; the
+/// interface: the user quit).
+pub async fn shutdown_requested(also: impl Future<Output = ()>) {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     let terminate = async {
@@ -134,7 +192,7 @@ async fn shutdown_requested(mut printer_stop: tokio::sync::watch::Receiver<bool>
     tokio::select! {
         _ = ctrl_c => {}
         () = terminate => {}
-        _ = printer_stop.wait_for(|stop| *stop) => {}
+        () = also => {}
     }
 }
 

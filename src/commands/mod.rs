@@ -4,7 +4,7 @@ mod clear;
 mod export;
 mod import;
 mod list;
-mod listen;
+pub mod listen;
 mod send;
 mod show;
 mod validate;

@@ -1,7 +1,7 @@
 //! The catch-all route: read the request, commit it to the store, then answer.
 
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use axum::body::Body;
@@ -28,6 +28,21 @@ pub struct ResponseConfig {
     pub headers: Vec<(HeaderName, HeaderValue)>,
     /// Wait this long after the capture is committed before answering.
     pub delay: Duration,
+    /// The Content-Type the body gets unless a header replaces it: decided on the first
+    /// response, not parsed again for every request.
+    pub default_type: OnceLock<&'static str>,
+}
+
+impl ResponseConfig {
+    fn default_type(&self) -> &'static str {
+        self.default_type.get_or_init(|| match &self.body {
+            // `{id}` always becomes a number, so `0` stands in for every id.
+            Some(template) if !looks_like_json(&template.replace("{id}", "0")) => {
+                "text/plain; charset=utf-8"
+            }
+            _ => "application/json",
+        })
+    }
 }
 
 impl Default for ResponseConfig {
@@ -37,6 +52,7 @@ impl Default for ResponseConfig {
             body: None,
             headers: Vec::new(),
             delay: Duration::ZERO,
+            default_type: OnceLock::new(),
         }
     }
 }
@@ -155,11 +171,7 @@ fn configured_response(config: &ResponseConfig, id: i64) -> Response {
         Some(template) => template.replace("{id}", &id.to_string()),
         None => format!(r#"{{"ok":true,"id":{id}}}"#),
     };
-    let default_type = if config.body.is_none() || looks_like_json(&body) {
-        "application/json"
-    } else {
-        "text/plain; charset=utf-8"
-    };
+    let default_type = config.default_type();
     let mut response = Response::new(Body::from(body));
     *response.status_mut() = config.status;
     let headers = response.headers_mut();

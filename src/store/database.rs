@@ -287,6 +287,32 @@ impl Database {
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
+    /// Every capture id, oldest first: what the interface's list scrolls over.
+    pub fn all_ids(&self) -> Result<Vec<CaptureId>, StoreError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT id FROM captures ORDER BY id")?;
+        let rows = stmt.query_map([], |row| row.get(0))?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// Summaries of these captures (those that still exist), oldest first.
+    pub fn summaries_for(&self, ids: &[CaptureId]) -> Result<Vec<CaptureSummary>, StoreError> {
+        let mut out = Vec::with_capacity(ids.len());
+        // SQLite takes up to 32,766 parameters; a screen of rows is far fewer.
+        for chunk in ids.chunks(500) {
+            let marks = vec!["?"; chunk.len()].join(",");
+            let sql =
+                format!("SELECT {SUMMARY_COLUMNS} FROM captures WHERE id IN ({marks}) ORDER BY id");
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(chunk), summary_from_row)?;
+            for row in rows {
+                out.push(row?);
+            }
+        }
+        Ok(out)
+    }
+
     /// The newest `limit` summaries, oldest first.
     pub fn latest_summaries(&self, limit: usize) -> Result<Vec<CaptureSummary>, StoreError> {
         let sql = format!(

@@ -20,6 +20,7 @@ use crate::capture::{CaptureId, CaptureSummary};
 
 pub use codec::check_header;
 pub use database::{Database, Durability, OpenMode};
+pub use scan::Scan;
 pub use writer::WriterHandle;
 
 /// How many store events a subscriber may fall behind before it is told it lagged
@@ -113,6 +114,7 @@ pub struct Store {
     events: broadcast::Sender<StoreEvent>,
     writer_thread: JoinHandle<()>,
     analyser: Analyser,
+    durability: Durability,
 }
 
 /// The analyser thread and how to tell it to finish.
@@ -173,6 +175,7 @@ impl Store {
                 stop,
                 poke,
             },
+            durability,
         })
     }
 
@@ -182,6 +185,16 @@ impl Store {
 
     pub fn is_throwaway(&self) -> bool {
         self.location.is_throwaway()
+    }
+
+    /// Another connection to the store, for a reader that must not wait on the shared one
+    /// (the interface's background workers).
+    pub fn connect(&self) -> Result<Database, StoreError> {
+        Database::open(&self.location.path, OpenMode::MustExist, self.durability)
+    }
+
+    pub fn durability(&self) -> Durability {
+        self.durability
     }
 
     pub fn writer(&self) -> WriterHandle {
@@ -210,6 +223,7 @@ impl Store {
             events,
             writer_thread,
             analyser,
+            durability: _,
         } = self;
         analyser.stop.store(true, Ordering::Release);
         let _ = analyser.poke.try_send(());

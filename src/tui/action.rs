@@ -1,0 +1,209 @@
+//! Everything a key can do. The keymap binds keys to these; the help overlay and the status
+//! bar hints are generated from the keymap, so they always say what the keys really do.
+
+/// One user intent, independent of the key that asked for it. What some of them do depends
+/// on where the focus is (the list or the detail pane); the descriptions say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Action {
+    Up,
+    Down,
+    Left,
+    Right,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    NextTab,
+    PrevTab,
+    Open,
+    Back,
+    Search,
+    NextMatch,
+    PrevMatch,
+    Follow,
+    RelativeTime,
+    Wrap,
+    Zoom,
+    Pause,
+    Delete,
+    ClearAll,
+    Help,
+    Quit,
+}
+
+/// Groups for the help overlay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    Move,
+    View,
+    Captures,
+    General,
+}
+
+impl Section {
+    pub const ALL: [Section; 4] = [
+        Section::Move,
+        Section::View,
+        Section::Captures,
+        Section::General,
+    ];
+
+    pub fn title(self) -> &'static str {
+        match self {
+            Section::Move => "Move",
+            Section::View => "View",
+            Section::Captures => "Captures",
+            Section::General => "General",
+        }
+    }
+}
+
+impl Action {
+    pub const ALL: [Action; 24] = [
+        Action::Up,
+        Action::Down,
+        Action::Left,
+        Action::Right,
+        Action::Top,
+        Action::Bottom,
+        Action::PageUp,
+        Action::PageDown,
+        Action::NextTab,
+        Action::PrevTab,
+        Action::Open,
+        Action::Back,
+        Action::Search,
+        Action::NextMatch,
+        Action::PrevMatch,
+        Action::Follow,
+        Action::RelativeTime,
+        Action::Wrap,
+        Action::Zoom,
+        Action::Pause,
+        Action::Delete,
+        Action::ClearAll,
+        Action::Help,
+        Action::Quit,
+    ];
+
+    /// The name used in the keymap file.
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::Left => "left",
+            Action::Right => "right",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::NextTab => "next_tab",
+            Action::PrevTab => "prev_tab",
+            Action::Open => "open",
+            Action::Back => "back",
+            Action::Search => "search",
+            Action::NextMatch => "next_match",
+            Action::PrevMatch => "prev_match",
+            Action::Follow => "follow",
+            Action::RelativeTime => "relative_time",
+            Action::Wrap => "wrap",
+            Action::Zoom => "zoom",
+            Action::Pause => "pause",
+            Action::Delete => "delete",
+            Action::ClearAll => "clear_all",
+            Action::Help => "help",
+            Action::Quit => "quit",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == name)
+    }
+
+    /// What the action does, for the help overlay.
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Up => "previous capture; in the detail pane, scroll up",
+            Action::Down => "next capture; in the detail pane, scroll down",
+            Action::Left => "scroll left (detail pane, long lines)",
+            Action::Right => "scroll right (detail pane, long lines)",
+            Action::Top => "first (oldest) capture, or top of the detail",
+            Action::Bottom => "newest capture (and follow), or end of the detail",
+            Action::PageUp => "one page up",
+            Action::PageDown => "one page down",
+            Action::NextTab => "next detail tab",
+            Action::PrevTab => "previous detail tab",
+            Action::Open => "list: focus the detail pane; Validation: show the field in Body",
+            Action::Back => "close, clear the search, or go back to the list",
+            Action::Search => "list: filter captures; detail pane: search the text",
+            Action::NextMatch => "next search match",
+            Action::PrevMatch => "previous search match",
+            Action::Follow => "follow new captures on or off",
+            Action::RelativeTime => "times as clock time or as \"2m ago\"",
+            Action::Wrap => "wrap long lines on or off",
+            Action::Zoom => "detail pane full screen on or off",
+            Action::Pause => "pause the display (captures are still stored)",
+            Action::Delete => "delete the selected capture",
+            Action::ClearAll => "delete every capture (asks first)",
+            Action::Help => "this help",
+            Action::Quit => "quit",
+        }
+    }
+
+    /// A word or two for the status bar hints.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Action::Search => "filter",
+            Action::NextTab => "tabs",
+            Action::Open => "open",
+            Action::Back => "back",
+            Action::Zoom => "zoom",
+            Action::Pause => "pause",
+            Action::Follow => "follow",
+            Action::Help => "help",
+            Action::Quit => "quit",
+            other => other.name(),
+        }
+    }
+
+    pub fn section(self) -> Section {
+        match self {
+            Action::Up
+            | Action::Down
+            | Action::Left
+            | Action::Right
+            | Action::Top
+            | Action::Bottom
+            | Action::PageUp
+            | Action::PageDown => Section::Move,
+            Action::NextTab
+            | Action::PrevTab
+            | Action::Open
+            | Action::Back
+            | Action::Search
+            | Action::NextMatch
+            | Action::PrevMatch
+            | Action::Wrap
+            | Action::Zoom
+            | Action::RelativeTime => Section::View,
+            Action::Follow | Action::Pause | Action::Delete | Action::ClearAll => Section::Captures,
+            Action::Help | Action::Quit => Section::General,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        for action in Action::ALL {
+            assert_eq!(Action::from_name(action.name()), Some(action));
+        }
+        let mut names: Vec<_> = Action::ALL.iter().map(|a| a.name()).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), Action::ALL.len());
+    }
+}

@@ -1,0 +1,271 @@
+//! The UI thread's loop: wait for a message, let the state handle it (and everything else
+//! already queued), do the work it asked for, and draw when something changed, at most once
+//! per frame interval. Nothing ticks while nothing changes.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
+use std::time::{Duration, Instant};
+
+use crossterm::event::{self, Event};
+use ratatui::layout::Rect;
+
+use super::detail_view::DetailView;
+use super::jobs::Latest;
+use super::keymap::Key;
+use super::message::{DetailError, Effect, Message};
+use super::state::{Clock, State};
+use super::terminal::Screen;
+use super::theme::Theme;
+use crate::capture::CaptureId;
+use crate::filter::Filter;
+use crate::store::{Database, StoreError};
+
+/// At most this many frames a second: a burst of webhooks is one redraw, not thousands.
+const FRAME: Duration = Duration::from_millis(33);
+/// Messages handled before a frame is considered, so a flood cannot starve the screen.
+const DRAIN_LIMIT: usize = 4096;
+/// Captures a filter scan checks before reporting back (so counts grow as it goes).
+const SCAN_PAGE: usize = 5000;
+
+/// How the UI thread reaches the store and its workers.
+pub struct Context {
+    /// For the list's rows and ids: small reads, done before drawing.
+    pub db: Database,
+    /// Opens more connections, for the workers and for deletes.
+    pub connect: Arc<dyn Fn() -> Result<Database, StoreError> + Send + Sync>,
+    pub theme: Theme,
+}
+
+struct Workers {
+    detail: Latest<CaptureId>,
+    highlight: Latest<Arc<DetailView>>,
+    scan: Latest<(u64, Arc<Filter>, CaptureId)>,
+}
+
+pub fn run(
+    mut state: State,
+    context: Context,
+    inbox: Receiver<Message>,
+    outbox: Sender<Message>,
+) -> anyhow::Result<()> {
+    let workers = start_workers(&context, &state, &outbox)?;
+    let mut screen = Screen::take()?;
+    let stop_input = Arc::new(AtomicBool::new(false));
+    spawn_input_reader(outbox.clone(), stop_input.clone())?;
+    let size = screen.terminal.size()?;
+    state.size = Rect::new(0, 0, size.width, size.height);
+
+    let mut effects = Vec::new();
+    state.update(Message::Ids(context.db.all_ids()?), &mut effects);
+    let mut dirty = true;
+    let mut last_draw = Instant::now() - FRAME;
+    let result = loop {
+        if let Err(error) = perform(&mut effects, &mut state, &context, &workers, &outbox) {
+            break Err(error);
+        }
+        if state.quit {
+            break Ok(());
+        }
+        let now = Instant::now();
+        if dirty && now >= last_draw + FRAME {
+            if let Err(error) = draw(&mut screen, &mut state, &context) {
+                break Err(error);
+            }
+            last_draw = Instant::now();
+            dirty = false;
+        }
+        let draw_at = dirty.then_some(last_draw + FRAME);
+        let deadline = [draw_at, state.next_tick()].into_iter().flatten().min();
+        let first = match deadline {
+            Some(deadline) => {
+                match inbox.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                    Ok(message) => Some(message),
+                    Err(RecvTimeoutError::Timeout) => None,
+                    Err(RecvTimeoutError::Disconnected) => break Ok(()),
+                }
+            }
+            None => match inbox.recv() {
+                Ok(message) => Some(message),
+                Err(_) => break Ok(()),
+            },
+        };
+        state.clock = Clock {
+            offset: state.clock.offset,
+            ..Clock::system()
+        };
+        if state.next_tick().is_some_and(|tick| Instant::now() >= tick) {
+            dirty |= state.update(Message::Tick, &mut effects);
+        }
+        if let Some(message) = first {
+            dirty |= state.update(message, &mut effects);
+            for message in inbox.try_iter().take(DRAIN_LIMIT) {
+                dirty |= state.update(message, &mut effects);
+            }
+        }
+    };
+    stop_input.store(true, Ordering::Release);
+    drop(screen);
+    drop(workers);
+    result
+}
+
+fn draw(screen: &mut Screen, state: &mut State, context: &Context) -> anyhow::Result<()> {
+    // The rows about to be shown are read now, so drawing itself reads nothing.
+    let rows = state.list_rows();
+    let missing = state.list.missing_rows(rows);
+    if !missing.is_empty() {
+        for summary in context.db.summaries_for(&missing)? {
+            state.list.rows.insert(summary.id, summary);
+        }
+    }
+    state.list.trim_cache(rows);
+    let theme = context.theme;
+    screen
+        .terminal
+        .draw(|frame| super::ui::draw(frame, state, theme))?;
+    Ok(())
+}
+
+fn perform(
+    effects: &mut Vec<Effect>,
+    state: &mut State,
+    context: &Context,
+    workers: &Workers,
+    outbox: &Sender<Message>,
+) -> anyhow::Result<()> {
+    for effect in std::mem::take(effects) {
+        match effect {
+            Effect::LoadDetail(id) => workers.detail.submit(id),
+            Effect::Highlight(view) => workers.highlight.submit(view),
+            Effect::Scan {
+                generation,
+                filter,
+                after,
+            } => workers.scan.submit((generation, filter, after)),
+            Effect::CancelScan => workers.scan.cancel(),
+            Effect::Delete(id) => {
+                let connect = context.connect.clone();
+                let outbox = outbox.clone();
+                std::thread::Builder::new()
+                    .name("delete".into())
+                    .spawn(move || {
+                        let result = connect()
+                            .and_then(|mut db| db.delete(id))
+                            .map_err(|e| e.to_string());
+                        let _ = outbox.send(Message::Deleted { id, result });
+                    })?;
+            }
+            Effect::Clear => {
+                let connect = context.connect.clone();
+                let outbox = outbox.clone();
+                std::thread::Builder::new()
+                    .name("clear".into())
+                    .spawn(move || {
+                        let result = connect()
+                            .and_then(|mut db| db.clear())
+                            .map_err(|e| e.to_string());
+                        let _ = outbox.send(Message::Cleared(result));
+                    })?;
+            }
+            Effect::ReloadIds => {
+                let ids = context.db.all_ids()?;
+                let mut more = Vec::new();
+                state.update(Message::Ids(ids), &mut more);
+                effects.extend(more);
+            }
+            Effect::Quit => state.quit = true,
+        }
+    }
+    // Effects of the reload above.
+    if !effects.is_empty() {
+        return perform(effects, state, context, workers, outbox);
+    }
+    Ok(())
+}
+
+fn start_workers(
+    context: &Context,
+    state: &State,
+    outbox: &Sender<Message>,
+) -> anyhow::Result<Workers> {
+    let detail_db = (context.connect)()?;
+    let send = outbox.clone();
+    let detail = Latest::spawn("detail-loader", move |id: CaptureId, cancelled| {
+        let result = match detail_db.get(id) {
+            Ok(Some(capture)) if !cancelled() => Ok(Arc::new(DetailView::build(capture))),
+            Ok(Some(_)) => return,
+            Ok(None) => Err(DetailError {
+                id,
+                message: format!("capture #{id} is no longer in the store"),
+            }),
+            Err(error) => Err(DetailError {
+                id,
+                message: format!("cannot read capture #{id}: {error}"),
+            }),
+        };
+        let _ = send.send(Message::Detail(result));
+    })?;
+
+    let send = outbox.clone();
+    let theme = state.highlight;
+    let highlight = Latest::spawn("highlighter", move |view: Arc<DetailView>, cancelled| {
+        let (Some(theme), Some(language)) = (theme, view.body.language) else {
+            return;
+        };
+        if let Some(highlighted) =
+            crate::highlight::highlight(view.body.doc.text(), language, theme, cancelled)
+        {
+            let _ = send.send(Message::Highlighted {
+                id: view.id(),
+                highlighted: Arc::new(highlighted),
+            });
+        }
+    })?;
+
+    let scan_db = (context.connect)()?;
+    let send = outbox.clone();
+    let scan = Latest::spawn(
+        "filter-scan",
+        move |(generation, filter, after): (u64, Arc<Filter>, CaptureId), cancelled| {
+            let result = scan_db
+                .scan_matches(&filter, after, SCAN_PAGE, cancelled)
+                .map_err(|e| e.to_string());
+            let _ = send.send(Message::Scanned { generation, result });
+        },
+    )?;
+    Ok(Workers {
+        detail,
+        highlight,
+        scan,
+    })
+}
+
+/// Terminal input on a thread of its own, polled so it can stop when the interface does.
+fn spawn_input_reader(outbox: Sender<Message>, stop: Arc<AtomicBool>) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("terminal-input".into())
+        .spawn(move || {
+            while !stop.load(Ordering::Acquire) {
+                match event::poll(Duration::from_millis(200)) {
+                    Ok(true) => {}
+                    Ok(false) => continue,
+                    Err(_) => return,
+                }
+                let message = match event::read() {
+                    Ok(Event::Key(key)) => Key::from_event(&key).map(Message::Key),
+                    Ok(Event::Mouse(mouse)) => Some(Message::Mouse(mouse)),
+                    Ok(Event::Resize(width, height)) => Some(Message::Resize { width, height }),
+                    Ok(Event::Paste(text)) => Some(Message::Paste(text)),
+                    Ok(_) => None,
+                    Err(_) => return,
+                };
+                if let Some(message) = message
+                    && outbox.send(message).is_err()
+                {
+                    return;
+                }
+            }
+        })?;
+    Ok(())
+}

@@ -1,0 +1,92 @@
+//! Everything the detail tabs show for one capture, worked out once off the UI thread:
+//! the inspection (vendor, decoded fields, findings), the pretty body split into lines,
+//! the request as on the wire, and which body line each finding is about.
+
+use crate::body::{Format, lines_of_pointers};
+use crate::capture::Capture;
+use crate::escape::visible_text;
+use crate::highlight::Language;
+use crate::inspect::{Json, inspect};
+use crate::validate::Finding;
+use crate::vendor::{Decoded, Vendor};
+
+use super::text_doc::TextDoc;
+
+#[derive(Debug)]
+pub struct DetailView {
+    pub capture: Capture,
+    pub vendor: Option<Vendor>,
+    pub decoded: Option<Decoded>,
+    pub findings: Vec<Finding>,
+    /// For each finding, the body line of its field (JSON bodies only).
+    pub finding_lines: Vec<Option<usize>>,
+    pub body: BodyView,
+    /// The request as it came on the wire, made safe to show.
+    pub raw: TextDoc,
+}
+
+#[derive(Debug)]
+pub struct BodyView {
+    pub format: Format,
+    pub declared_type: Option<String>,
+    /// Content codings that were undone, e.g. `gzip`.
+    pub codings: Vec<String>,
+    pub charset: Option<&'static str>,
+    /// The decoded size (after undoing content codings).
+    pub decoded_size: usize,
+    /// The display text: pretty JSON/XML, form lines, text, or a hex dump.
+    pub doc: TextDoc,
+    /// `None` for text that is not worth colouring (plain text, hex).
+    pub language: Option<Language>,
+    /// What happened on the way, in plain words (bad charset, JSON that does not parse...).
+    pub notes: Vec<String>,
+}
+
+impl DetailView {
+    pub fn build(capture: Capture) -> Self {
+        let inspection = inspect(&capture.headers, &capture.body);
+        let rendered = inspection.body.render();
+        let mut notes = inspection.body.notes.clone();
+        if let Json::Malformed(message) = &inspection.json {
+            notes.push(message.clone());
+        }
+        notes.extend(rendered.note);
+        // Binary bodies come back as a hex dump.
+        let doc = TextDoc::new(rendered.text);
+        let language = Language::from_format(inspection.body.format)
+            .filter(|_| !matches!(inspection.json, Json::Malformed(_)));
+        let finding_lines = if inspection.body.format == Format::Json {
+            let pointers: Vec<&str> = inspection
+                .findings
+                .iter()
+                .map(|f| f.pointer.as_str())
+                .collect();
+            lines_of_pointers(doc.text(), &pointers)
+        } else {
+            vec![None; inspection.findings.len()]
+        };
+        let raw = TextDoc::new(visible_text(&crate::wire::request_bytes(&capture)).into_owned());
+        Self {
+            vendor: inspection.vendor,
+            decoded: inspection.decoded,
+            findings: inspection.findings,
+            finding_lines,
+            body: BodyView {
+                format: inspection.body.format,
+                declared_type: inspection.body.declared_type,
+                codings: inspection.body.codings,
+                charset: inspection.body.charset,
+                decoded_size: inspection.body.bytes.len(),
+                doc,
+                language,
+                notes,
+            },
+            raw,
+            capture,
+        }
+    }
+
+    pub fn id(&self) -> crate::capture::CaptureId {
+        self.capture.id
+    }
+}

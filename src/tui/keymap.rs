@@ -1,0 +1,391 @@
+//! Which key does what: the defaults, and `keymap.toml` in the config folder to change them.
+//!
+//! The file lists actions with their keys; an action listed there gets exactly those keys
+//! instead of its defaults, every other action keeps its own:
+//!
+//! ```toml
+//! down = ["j", "down", "ctrl-n"]
+//! quit = ["q", "ctrl-q"]
+//! ```
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+
+use super::action::Action;
+
+/// A key with its modifiers, normalised so that `G` and `shift-g` are the same key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub modifiers: KeyModifiers,
+}
+
+impl Key {
+    pub fn new(code: KeyCode, modifiers: KeyModifiers) -> Self {
+        let mut modifiers =
+            modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let code = match code {
+            // A typed character already carries its shift (`G`, `?`).
+            KeyCode::Char(c) => {
+                modifiers.remove(KeyModifiers::SHIFT);
+                KeyCode::Char(c)
+            }
+            KeyCode::BackTab => {
+                modifiers.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            other => other,
+        };
+        Self { code, modifiers }
+    }
+
+    pub fn plain(code: KeyCode) -> Self {
+        Self::new(code, KeyModifiers::NONE)
+    }
+
+    pub fn char(c: char) -> Self {
+        Self::plain(KeyCode::Char(c))
+    }
+
+    pub fn ctrl(c: char) -> Self {
+        Self::new(KeyCode::Char(c), KeyModifiers::CONTROL)
+    }
+
+    /// The key of a terminal key event; releases and repeats of a release are not keys.
+    pub fn from_event(event: &KeyEvent) -> Option<Self> {
+        (event.kind != KeyEventKind::Release).then(|| Self::new(event.code, event.modifiers))
+    }
+
+    /// `j`, `G`, `ctrl-d`, `shift-tab`, `enter`, `pageup`, `f5`, `space`...
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let mut modifiers = KeyModifiers::NONE;
+        let mut rest = text;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let stripped = ["ctrl-", "alt-", "shift-"]
+                .into_iter()
+                .find(|prefix| lower.starts_with(prefix) && rest.len() > prefix.len());
+            match stripped {
+                Some(prefix) => {
+                    modifiers |= match prefix {
+                        "ctrl-" => KeyModifiers::CONTROL,
+                        "alt-" => KeyModifiers::ALT,
+                        _ => KeyModifiers::SHIFT,
+                    };
+                    rest = &rest[prefix.len()..];
+                }
+                None => break,
+            }
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) => {
+                if modifiers.contains(KeyModifiers::SHIFT) && c.is_ascii_alphabetic() {
+                    KeyCode::Char(c.to_ascii_uppercase())
+                } else {
+                    KeyCode::Char(c)
+                }
+            }
+            _ => named_key(&rest.to_ascii_lowercase())
+                .ok_or_else(|| format!("{text:?} is not a key name"))?,
+        };
+        let code = match code {
+            KeyCode::Tab if modifiers.contains(KeyModifiers::SHIFT) => KeyCode::BackTab,
+            other => other,
+        };
+        Ok(Self::new(code, modifiers))
+    }
+}
+
+fn named_key(name: &str) -> Option<KeyCode> {
+    Some(match name {
+        "enter" | "return" => KeyCode::Enter,
+        "esc" | "escape" => KeyCode::Esc,
+        "tab" => KeyCode::Tab,
+        "backtab" => KeyCode::BackTab,
+        "space" => KeyCode::Char(' '),
+        "backspace" => KeyCode::Backspace,
+        "delete" | "del" => KeyCode::Delete,
+        "insert" => KeyCode::Insert,
+        "up" => KeyCode::Up,
+        "down" => KeyCode::Down,
+        "left" => KeyCode::Left,
+        "right" => KeyCode::Right,
+        "home" => KeyCode::Home,
+        "end" => KeyCode::End,
+        "pageup" => KeyCode::PageUp,
+        "pagedown" => KeyCode::PageDown,
+        f if f.starts_with('f') => {
+            KeyCode::F(f[1..].parse().ok().filter(|n| (1..=24).contains(n))?)
+        }
+        _ => return None,
+    })
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.modifiers.contains(KeyModifiers::CONTROL) {
+            f.write_str("ctrl-")?;
+        }
+        if self.modifiers.contains(KeyModifiers::ALT) {
+            f.write_str("alt-")?;
+        }
+        if self.modifiers.contains(KeyModifiers::SHIFT) {
+            f.write_str("shift-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Enter => f.write_str("enter"),
+            KeyCode::Esc => f.write_str("esc"),
+            KeyCode::Tab => f.write_str("tab"),
+            KeyCode::BackTab => f.write_str("shift-tab"),
+            KeyCode::Backspace => f.write_str("backspace"),
+            KeyCode::Delete => f.write_str("delete"),
+            KeyCode::Insert => f.write_str("insert"),
+            KeyCode::Up => f.write_str("↑"),
+            KeyCode::Down => f.write_str("↓"),
+            KeyCode::Left => f.write_str("←"),
+            KeyCode::Right => f.write_str("→"),
+            KeyCode::Home => f.write_str("home"),
+            KeyCode::End => f.write_str("end"),
+            KeyCode::PageUp => f.write_str("pgup"),
+            KeyCode::PageDown => f.write_str("pgdn"),
+            KeyCode::F(n) => write!(f, "f{n}"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// Keys to actions, with each action's keys in the order they are listed (the first is the
+/// one hints show).
+#[derive(Debug, Clone)]
+pub struct Keymap {
+    bindings: BTreeMap<Action, Vec<Key>>,
+    /// Where the user's file was read from, for the help overlay.
+    pub source: Option<PathBuf>,
+}
+
+impl Default for Keymap {
+    fn default() -> Self {
+        use KeyCode as K;
+        let k = Key::plain;
+        let c = Key::char;
+        let defaults: [(Action, Vec<Key>); 24] = [
+            (Action::Up, vec![c('k'), k(K::Up)]),
+            (Action::Down, vec![c('j'), k(K::Down)]),
+            (Action::Left, vec![c('h'), k(K::Left)]),
+            (Action::Right, vec![c('l'), k(K::Right)]),
+            (Action::Top, vec![c('g'), k(K::Home)]),
+            (Action::Bottom, vec![c('G'), k(K::End)]),
+            (
+                Action::PageUp,
+                vec![k(K::PageUp), Key::ctrl('b'), Key::ctrl('u')],
+            ),
+            (
+                Action::PageDown,
+                vec![k(K::PageDown), Key::ctrl('f'), Key::ctrl('d')],
+            ),
+            (Action::NextTab, vec![k(K::Tab)]),
+            (Action::PrevTab, vec![k(K::BackTab)]),
+            (Action::Open, vec![k(K::Enter)]),
+            (Action::Back, vec![k(K::Esc)]),
+            (Action::Search, vec![c('/')]),
+            (Action::NextMatch, vec![c('n')]),
+            (Action::PrevMatch, vec![c('N')]),
+            (Action::Follow, vec![c('f')]),
+            (Action::RelativeTime, vec![c('t')]),
+            (Action::Wrap, vec![c('w')]),
+            (Action::Zoom, vec![c('z')]),
+            (Action::Pause, vec![c('p')]),
+            (Action::Delete, vec![c('d'), k(K::Delete)]),
+            (Action::ClearAll, vec![c('D')]),
+            (Action::Help, vec![c('?'), k(K::F(1))]),
+            (Action::Quit, vec![c('q'), Key::ctrl('c')]),
+        ];
+        Self {
+            bindings: defaults.into_iter().collect(),
+            source: None,
+        }
+    }
+}
+
+impl Keymap {
+    /// The action bound to a key. Ctrl-C always quits, whatever the file says, so the
+    /// interface can never lock someone in.
+    pub fn action(&self, key: Key) -> Option<Action> {
+        if key == Key::ctrl('c') {
+            return Some(Action::Quit);
+        }
+        self.bindings
+            .iter()
+            .find(|(_, keys)| keys.contains(&key))
+            .map(|(action, _)| *action)
+    }
+
+    pub fn keys(&self, action: Action) -> &[Key] {
+        self.bindings.get(&action).map_or(&[], Vec::as_slice)
+    }
+
+    /// The first key of an action, as the hints show it; `None` when it is unbound.
+    pub fn first_key(&self, action: Action) -> Option<Key> {
+        self.keys(action).first().copied()
+    }
+
+    /// Applies a keymap file's text on top of these bindings. Problems are reported, and
+    /// the lines that were fine still apply.
+    pub fn apply(&mut self, text: &str) -> Vec<String> {
+        let mut problems = Vec::new();
+        let table: toml::Table = match text.parse() {
+            Ok(table) => table,
+            Err(error) => return vec![format!("not a valid TOML file: {}", error.message())],
+        };
+        for (name, value) in table {
+            let Some(action) = Action::from_name(&name) else {
+                problems.push(format!("unknown action {name:?}"));
+                continue;
+            };
+            let keys: Vec<&str> = match &value {
+                toml::Value::String(key) => vec![key.as_str()],
+                toml::Value::Array(keys) => keys.iter().filter_map(toml::Value::as_str).collect(),
+                _ => {
+                    problems.push(format!("{name}: give a key or a list of keys"));
+                    continue;
+                }
+            };
+            let mut parsed = Vec::new();
+            for key in keys {
+                match Key::parse(key) {
+                    Ok(key) => parsed.push(key),
+                    Err(problem) => problems.push(format!("{name}: {problem}")),
+                }
+            }
+            // A key moved to this action leaves any other action it was bound to.
+            for other in self.bindings.values_mut() {
+                other.retain(|key| !parsed.contains(key));
+            }
+            self.bindings.insert(action, parsed);
+        }
+        problems
+    }
+
+    /// The defaults with the user's file applied, when there is one.
+    pub fn load(path: Option<&Path>) -> (Self, Vec<String>) {
+        let mut keymap = Self::default();
+        let Some(path) = path else {
+            return (keymap, Vec::new());
+        };
+        match std::fs::read_to_string(path) {
+            Ok(text) => {
+                let problems = keymap
+                    .apply(&text)
+                    .into_iter()
+                    .map(|problem| format!("{}: {problem}", path.display()))
+                    .collect();
+                keymap.source = Some(path.to_owned());
+                (keymap, problems)
+            }
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => (keymap, Vec::new()),
+            Err(error) => (
+                keymap,
+                vec![format!("cannot read {}: {error}", path.display())],
+            ),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_prints_keys() {
+        assert_eq!(Key::parse("j").unwrap(), Key::char('j'));
+        assert_eq!(Key::parse("G").unwrap(), Key::parse("shift-g").unwrap());
+        assert_eq!(Key::parse("ctrl-d").unwrap(), Key::ctrl('d'));
+        assert_eq!(
+            Key::parse("shift-tab").unwrap(),
+            Key::plain(KeyCode::BackTab)
+        );
+        assert_eq!(
+            Key::parse("PageDown").unwrap(),
+            Key::plain(KeyCode::PageDown)
+        );
+        assert_eq!(Key::parse("f5").unwrap(), Key::plain(KeyCode::F(5)));
+        assert_eq!(Key::parse("-").unwrap(), Key::char('-'));
+        assert!(Key::parse("hyper-x").is_err());
+        assert!(Key::parse("f99").is_err());
+        for text in ["ctrl-d", "shift-tab", "enter", "space", "G", "f1"] {
+            assert_eq!(Key::parse(text).unwrap().to_string(), text);
+        }
+    }
+
+    #[test]
+    fn terminal_events_normalise_shift() {
+        let event = KeyEvent::new(KeyCode::Char('G'), KeyModifiers::SHIFT);
+        assert_eq!(Key::from_event(&event), Some(Key::char('G')));
+        let event = KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT);
+        assert_eq!(
+            Keymap::default().action(Key::from_event(&event).unwrap()),
+            Some(Action::PrevTab)
+        );
+    }
+
+    #[test]
+    fn every_action_has_a_default_key_and_no_key_is_bound_twice() {
+        let keymap = Keymap::default();
+        let mut seen = Vec::new();
+        for action in Action::ALL {
+            assert!(!keymap.keys(action).is_empty(), "{action:?} has no key");
+            for key in keymap.keys(action) {
+                assert!(!seen.contains(key), "{key} is bound twice");
+                seen.push(*key);
+            }
+        }
+    }
+
+    #[test]
+    fn a_file_replaces_the_keys_of_the_actions_it_lists() {
+        let mut keymap = Keymap::default();
+        let problems = keymap.apply(
+            "down = [\"ctrl-n\", \"down\"]\nquit = \"x\"\ndelete = [\"j\"]\nfly = [\"u\"]\nup = [\"hyper-k\"]\n",
+        );
+        assert_eq!(keymap.action(Key::ctrl('n')), Some(Action::Down));
+        assert_eq!(keymap.action(Key::char('x')), Some(Action::Quit));
+        assert_eq!(
+            keymap.action(Key::char('q')),
+            None,
+            "quit's defaults are replaced"
+        );
+        assert_eq!(
+            keymap.action(Key::char('j')),
+            Some(Action::Delete),
+            "j moved to delete"
+        );
+        assert_eq!(
+            keymap.action(Key::ctrl('c')),
+            Some(Action::Quit),
+            "ctrl-c always quits"
+        );
+        assert_eq!(
+            keymap.action(Key::char('k')),
+            None,
+            "up's keys replaced by nothing valid"
+        );
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems[0].contains("unknown action \"fly\""));
+        assert!(problems[1].contains("\"hyper-k\" is not a key name"));
+    }
+
+    #[test]
+    fn a_broken_file_keeps_the_defaults() {
+        let mut keymap = Keymap::default();
+        let problems = keymap.apply("down = [");
+        assert_eq!(problems.len(), 1);
+        assert!(problems[0].starts_with("not a valid TOML file"));
+        assert_eq!(keymap.action(Key::char('j')), Some(Action::Down));
+    }
+}

@@ -1,0 +1,377 @@
+//! The interface's state, and the one place it changes: [`State::update`] takes a message,
+//! changes the state, says whether the screen must be redrawn, and lists the work it needs
+//! done (loading a capture, highlighting, scanning for a filter, deleting).
+
+mod actions;
+pub mod detail;
+pub mod filter;
+mod input;
+pub mod list;
+pub mod prompt;
+pub mod rate;
+pub mod status;
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use ratatui::layout::Rect;
+
+use super::keymap::Keymap;
+use super::layout::Areas;
+use super::message::{Effect, Message};
+use crate::capture::CaptureId;
+use crate::escape::visible_line;
+use crate::store::StoreEvent;
+use detail::DetailState;
+use filter::FilterState;
+use list::ListState;
+use prompt::Prompt;
+use rate::RateHistory;
+use status::StatusLine;
+
+/// Which pane keys move.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Focus {
+    #[default]
+    List,
+    Detail,
+}
+
+/// What covers the panes.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Overlay {
+    #[default]
+    None,
+    Help {
+        scroll: usize,
+    },
+    /// `D` asks before deleting everything.
+    ConfirmClear,
+}
+
+/// Fixed facts shown in the header.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub listen_url: String,
+    pub store: String,
+}
+
+/// The wall clock as of the message being handled, and the local offset times are shown in;
+/// both fixed in tests.
+#[derive(Debug, Clone, Copy)]
+pub struct Clock {
+    pub now: DateTime<Utc>,
+    pub instant: Instant,
+    pub offset: FixedOffset,
+}
+
+impl Clock {
+    pub fn system() -> Self {
+        Self {
+            now: Utc::now(),
+            instant: Instant::now(),
+            offset: *chrono::Local::now().offset(),
+        }
+    }
+}
+
+pub struct State {
+    pub session: Session,
+    pub keymap: Keymap,
+    pub clock: Clock,
+    pub size: Rect,
+    pub list: ListState,
+    pub detail: DetailState,
+    pub filter: FilterState,
+    pub prompt: Option<Prompt>,
+    pub overlay: Overlay,
+    pub focus: Focus,
+    pub zoom: bool,
+    pub relative_time: bool,
+    pub status: StatusLine,
+    pub rate: RateHistory,
+    /// Whether bodies are highlighted at all (not under NO_COLOR).
+    pub highlight: Option<crate::highlight::Theme>,
+    pub quit: bool,
+}
+
+impl State {
+    pub fn new(session: Session, keymap: Keymap, clock: Clock, size: Rect) -> Self {
+        Self {
+            session,
+            keymap,
+            clock,
+            size,
+            list: ListState::new(Vec::new()),
+            detail: DetailState::default(),
+            filter: FilterState::default(),
+            prompt: None,
+            overlay: Overlay::None,
+            focus: Focus::List,
+            zoom: false,
+            relative_time: false,
+            status: StatusLine::default(),
+            rate: RateHistory::new(clock.now.timestamp()),
+            highlight: None,
+            quit: false,
+        }
+    }
+
+    pub fn areas(&self) -> Option<Areas> {
+        Areas::new(self.size, self.zoom)
+    }
+
+    pub fn list_rows(&self) -> usize {
+        self.areas().map_or(1, |a| a.list_rows().max(1))
+    }
+
+    pub fn detail_rows(&self) -> usize {
+        self.areas().map_or(1, |a| a.detail_rows().max(1))
+    }
+
+    /// Handles one message; true when the screen needs redrawing.
+    pub fn update(&mut self, message: Message, effects: &mut Vec<Effect>) -> bool {
+        let before = self.list.selected;
+        let changed = match message {
+            Message::Key(key) => {
+                self.status.dismiss();
+                self.on_key(key, effects);
+                true
+            }
+            Message::Paste(text) => match &mut self.prompt {
+                Some(prompt) => {
+                    prompt.insert(&text);
+                    self.prompt_changed(effects);
+                    true
+                }
+                None => false,
+            },
+            Message::Mouse(event) => self.on_mouse(event, effects),
+            Message::Resize { width, height } => {
+                self.size = Rect::new(0, 0, width, height);
+                true
+            }
+            Message::Store(event) => self.on_store(event, effects),
+            Message::StoreLagged => {
+                effects.push(Effect::ReloadIds);
+                false
+            }
+            Message::Rejected(rejection) => {
+                let what = rejection.request.as_deref().map_or_else(
+                    || "a request".to_owned(),
+                    |r| visible_line(r.as_bytes()).into_owned(),
+                );
+                self.status.error(
+                    self.clock.instant,
+                    format!(
+                        "not captured: {what} from {}: {}",
+                        rejection.peer,
+                        visible_line(rejection.reason.as_bytes())
+                    ),
+                );
+                true
+            }
+            Message::Rows(rows) => {
+                for row in rows {
+                    self.list.rows.insert(row.id, row);
+                }
+                true
+            }
+            Message::Ids(ids) => {
+                self.list.reset_ids(ids);
+                self.restart_filter(effects);
+                true
+            }
+            Message::Detail(result) => self.on_detail(result, effects),
+            Message::Highlighted { id, highlighted } => {
+                if self.detail.view.as_ref().is_some_and(|v| v.id() == id) {
+                    self.detail.highlighted = Some(highlighted);
+                    self.detail.highlighting = false;
+                    true
+                } else {
+                    false
+                }
+            }
+            Message::Scanned { generation, result } => self.on_scanned(generation, result, effects),
+            Message::Deleted { id, result } => {
+                match result {
+                    Ok(true) => {
+                        self.list.remove(id);
+                        self.status
+                            .info(self.clock.instant, format!("deleted capture #{id}"));
+                    }
+                    Ok(false) => self.list.remove(id),
+                    Err(error) => self
+                        .status
+                        .error(self.clock.instant, format!("cannot delete #{id}: {error}")),
+                }
+                true
+            }
+            Message::Cleared(result) => {
+                match result {
+                    Ok(count) => {
+                        self.list.reset_ids(Vec::new());
+                        self.restart_filter(effects);
+                        self.status.info(
+                            self.clock.instant,
+                            format!(
+                                "deleted {}",
+                                crate::units::plural(count as usize, "capture")
+                            ),
+                        );
+                    }
+                    Err(error) => self.status.error(
+                        self.clock.instant,
+                        format!("cannot clear the store: {error}"),
+                    ),
+                }
+                true
+            }
+            Message::Tick => {
+                let expired = self.status.expire(self.clock.instant);
+                let moved = self.rate.advance(self.clock.now.timestamp());
+                expired || moved || self.relative_time
+            }
+            Message::Terminate => {
+                self.quit = true;
+                effects.push(Effect::Quit);
+                true
+            }
+        };
+        self.after_change(before, effects);
+        changed
+    }
+
+    /// Keeps the list window on the selection and the detail on the selected capture.
+    fn after_change(&mut self, before: Option<CaptureId>, effects: &mut Vec<Effect>) {
+        let rows = self.list_rows();
+        self.list.scroll_to_selection(rows);
+        let selected = self.list.selected;
+        if selected != before || selected != self.detail.shown_id() {
+            match selected {
+                Some(id) if self.detail.shown_id() != Some(id) => {
+                    self.detail.start_loading(id);
+                    effects.push(Effect::LoadDetail(id));
+                }
+                None => self.detail.show_nothing(),
+                _ => {}
+            }
+        }
+    }
+
+    fn on_store(&mut self, event: StoreEvent, effects: &mut Vec<Effect>) -> bool {
+        match event {
+            StoreEvent::Inserted(batch) => {
+                self.rate
+                    .record(self.clock.now.timestamp(), batch.len() as u64);
+                self.list.on_inserted(&batch);
+                self.continue_filter(effects);
+            }
+            StoreEvent::Analysed(batch) => {
+                self.list.on_analysed(&batch);
+                self.continue_filter(effects);
+            }
+            StoreEvent::Trimmed { through } => self.list.on_trimmed(through),
+        }
+        true
+    }
+
+    fn on_detail(
+        &mut self,
+        result: Result<Arc<super::detail_view::DetailView>, super::message::DetailError>,
+        effects: &mut Vec<Effect>,
+    ) -> bool {
+        match result {
+            Ok(view) if self.detail.loading == Some(view.id()) => {
+                self.detail.loading = None;
+                if let Some(theme) = self.highlight
+                    && view.body.language.is_some()
+                    && crate::highlight::worth_highlighting(view.body.doc.text())
+                {
+                    let _ = theme;
+                    self.detail.highlighting = true;
+                    effects.push(Effect::Highlight(view.clone()));
+                }
+                self.detail.view = Some(view);
+                self.detail.refresh_search(self.detail_rows());
+                true
+            }
+            Err(error) if self.detail.loading == Some(error.id) => {
+                self.detail.loading = None;
+                self.detail.error = Some(error.message);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn on_scanned(
+        &mut self,
+        generation: u64,
+        result: Result<crate::store::Scan, String>,
+        effects: &mut Vec<Effect>,
+    ) -> bool {
+        if generation != self.filter.generation {
+            return false;
+        }
+        match result {
+            Ok(scan) => {
+                self.list.add_matches(&scan.matched);
+                self.filter.scanned_through = self.filter.scanned_through.max(scan.scanned_through);
+                self.filter.scanning = false;
+                if !scan.complete {
+                    self.continue_filter(effects);
+                }
+            }
+            Err(error) => {
+                self.filter.scanning = false;
+                self.status
+                    .error(self.clock.instant, format!("filter failed: {error}"));
+            }
+        }
+        true
+    }
+
+    /// Scans what the active filter has not seen yet, unless a scan is already running.
+    fn continue_filter(&mut self, effects: &mut Vec<Effect>) {
+        if self.filter.scanning || self.list.paused {
+            return;
+        }
+        if let Some(filter) = &self.filter.active {
+            self.filter.scanning = true;
+            effects.push(Effect::Scan {
+                generation: self.filter.generation,
+                filter: filter.clone(),
+                after: self.filter.scanned_through,
+            });
+        }
+    }
+
+    /// Scans the whole store again for the active filter (after the ids were reloaded).
+    fn restart_filter(&mut self, effects: &mut Vec<Effect>) {
+        if let Some(filter) = self.filter.active.clone() {
+            let query = self.filter.query.clone();
+            self.filter
+                .replace(&query, Some(Arc::unwrap_or_clone(filter)));
+            self.filter.scanning = false;
+            self.list.start_filter();
+            effects.push(Effect::CancelScan);
+            self.continue_filter(effects);
+        }
+    }
+
+    /// The deadline of the next tick: a message to expire, a sparkline to move, relative
+    /// times to advance. `None`: nothing changes with time alone, so nothing wakes the loop.
+    pub fn next_tick(&self) -> Option<Instant> {
+        let second = self.clock.instant
+            + std::time::Duration::from_millis(
+                1000 - u64::from(self.clock.now.timestamp_subsec_millis()).min(999),
+            );
+        let timed = (self.rate.is_moving() || self.relative_time).then_some(second);
+        [timed, self.status.deadline()].into_iter().flatten().min()
+    }
+}
+
+#[cfg(test)]
+mod tests;

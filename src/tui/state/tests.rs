@@ -1,0 +1,326 @@
+//! State-transition tests: messages in, state and requested work out; no terminal.
+
+use std::sync::Arc;
+
+use crossterm::event::{KeyCode, KeyModifiers, MouseButton, MouseEvent, MouseEventKind};
+
+use super::detail::Tab;
+use super::prompt::PromptKind;
+use super::{Focus, Overlay};
+use crate::store::Scan;
+use crate::tui::keymap::Key;
+use crate::tui::message::{Effect, Message};
+use crate::tui::test_support::*;
+
+#[test]
+fn follows_new_captures_until_the_user_moves_then_g_resumes() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures[..3]);
+    assert_eq!(state.list.selected, Some(3));
+    assert_eq!(state.detail.view.as_ref().map(|v| v.id()), Some(3));
+
+    let effects = inserted(&mut state, &captures[3..4]);
+    assert_eq!(state.list.selected, Some(4));
+    assert!(matches!(effects[..], [Effect::LoadDetail(4)]));
+
+    press(&mut state, &captures, "k");
+    assert_eq!(state.list.selected, Some(3));
+    assert!(!state.list.follow);
+    inserted(&mut state, &captures[4..5]);
+    assert_eq!(state.list.selected, Some(3), "not following any more");
+    press(&mut state, &captures, "G");
+    assert_eq!(state.list.selected, Some(5));
+    assert!(state.list.follow);
+}
+
+#[test]
+fn enter_moves_keys_to_the_detail_and_esc_back() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures);
+    press(&mut state, &captures, "g\n");
+    assert_eq!(state.focus, Focus::Detail);
+    press(&mut state, &captures, "\tj");
+    assert_eq!(state.detail.tab, Tab::Body);
+    assert_eq!(
+        state.list.selected,
+        Some(1),
+        "j scrolls the detail, not the list"
+    );
+    assert_eq!(state.detail.scroll(Tab::Body).y, 1);
+    press(&mut state, &captures, "\u{1b}j");
+    assert_eq!(state.focus, Focus::List);
+    assert_eq!(state.list.selected, Some(2));
+    assert_eq!(
+        state.detail.scroll(Tab::Body).y,
+        0,
+        "a new capture starts at the top"
+    );
+}
+
+#[test]
+fn a_finding_jumps_to_its_line_in_the_body() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures[..3]);
+    let view = state.detail.view.clone().unwrap();
+    assert!(!view.findings.is_empty(), "the broken sample has findings");
+    let line = view.finding_lines[0].expect("a JSON body line");
+    press(&mut state, &captures, "\n\t\t\t");
+    assert_eq!(state.detail.tab, Tab::Validation);
+    press(&mut state, &captures, "\n");
+    assert_eq!(state.detail.tab, Tab::Body);
+    assert_eq!(state.detail.marked_line, Some(line));
+    let top = state.detail.scroll(Tab::Body).y;
+    assert!(top <= line && line < top + state.detail_rows());
+    let pointer = &view.findings[0].pointer;
+    let last_token = pointer.rsplit('/').next().unwrap();
+    assert!(
+        view.body.doc.line(line).contains(last_token),
+        "line {line} is about {pointer}"
+    );
+}
+
+#[test]
+fn the_filter_follows_typing_and_drops_stale_scans() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures);
+    let effects = press_key(&mut state, &captures, Key::char('/'));
+    assert!(effects.is_empty());
+    assert_eq!(
+        state.prompt.as_ref().map(|p| p.kind),
+        Some(PromptKind::Filter)
+    );
+
+    press(&mut state, &captures, "ho");
+    let generation = state.filter.generation;
+    assert!(state.list.is_filtered());
+    assert!(
+        state.list.shown().is_empty(),
+        "no matches until the scan reports"
+    );
+
+    let mut effects = Vec::new();
+    let stale = Message::Scanned {
+        generation: generation - 1,
+        result: Ok(Scan {
+            matched: vec![4],
+            scanned_through: 5,
+            complete: true,
+        }),
+    };
+    assert!(!state.update(stale, &mut effects));
+    let fresh = Message::Scanned {
+        generation,
+        result: Ok(Scan {
+            matched: vec![1, 3],
+            scanned_through: 5,
+            complete: true,
+        }),
+    };
+    assert!(state.update(fresh, &mut effects));
+    assert_eq!(state.list.shown(), &[1, 3]);
+    assert_eq!(state.list.selected, Some(3));
+
+    // Esc in the prompt restores what was there before it opened: no filter.
+    press(&mut state, &captures, "\u{1b}");
+    assert!(state.prompt.is_none());
+    assert!(!state.list.is_filtered());
+    assert_eq!(state.list.shown().len(), 5);
+}
+
+#[test]
+fn new_captures_extend_a_running_filter_scan_from_where_it_stopped() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures[..2]);
+    press(&mut state, &captures, "/hooks\n");
+    let generation = state.filter.generation;
+    let mut effects = Vec::new();
+    state.update(
+        Message::Scanned {
+            generation,
+            result: Ok(Scan {
+                matched: vec![1, 2],
+                scanned_through: 2,
+                complete: true,
+            }),
+        },
+        &mut effects,
+    );
+    assert!(effects.is_empty());
+    let effects = inserted(&mut state, &captures[2..3]);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Scan { after: 2, generation: g, .. } if *g == generation)),
+        "{effects:?}"
+    );
+}
+
+#[test]
+fn search_in_the_body_finds_and_steps_through_matches() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures[..1]);
+    press(&mut state, &captures, "\n/");
+    assert_eq!(state.detail.tab, Tab::Body, "search opens on the body");
+    assert_eq!(
+        state.prompt.as_ref().map(|p| p.kind),
+        Some(PromptKind::Search)
+    );
+    press(&mut state, &captures, "id\n");
+    let search = state.detail.search.clone().unwrap();
+    assert!(search.matches.len() > 1);
+    assert_eq!(search.current, Some(0));
+    press(&mut state, &captures, "n");
+    assert_eq!(state.detail.search.as_ref().unwrap().current, Some(1));
+    press(&mut state, &captures, "NN");
+    assert_eq!(
+        state.detail.search.as_ref().unwrap().current,
+        Some(search.matches.len() - 1),
+        "wraps around"
+    );
+    press(&mut state, &captures, "\u{1b}");
+    assert!(state.detail.search.is_none());
+}
+
+#[test]
+fn delete_and_clear_ask_the_store_and_report() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures);
+    let effects = press_key(&mut state, &captures, Key::char('d'));
+    assert!(matches!(effects[..], [Effect::Delete(5)]));
+    let mut effects = Vec::new();
+    state.update(
+        Message::Deleted {
+            id: 5,
+            result: Ok(true),
+        },
+        &mut effects,
+    );
+    assert_eq!(state.list.total(), 4);
+    assert_eq!(state.list.selected, Some(4));
+    assert!(state.status.message.as_ref().unwrap().text.contains("#5"));
+
+    let effects = press_key(&mut state, &captures, Key::char('D'));
+    assert!(effects.is_empty(), "D only asks");
+    assert_eq!(state.overlay, Overlay::ConfirmClear);
+    let effects = press_key(&mut state, &captures, Key::char('n'));
+    assert!(effects.is_empty());
+    assert_eq!(state.overlay, Overlay::None);
+    press_key(&mut state, &captures, Key::char('D'));
+    let effects = press_key(&mut state, &captures, Key::char('y'));
+    assert!(matches!(effects[..], [Effect::Clear]));
+    state.update(Message::Cleared(Ok(4)), &mut Vec::new());
+    assert_eq!(state.list.total(), 0);
+    assert!(state.detail.view.is_none());
+}
+
+#[test]
+fn pause_holds_the_list_and_resuming_reloads_it() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures[..2]);
+    press(&mut state, &captures, "p");
+    inserted(&mut state, &captures[2..4]);
+    assert_eq!(state.list.total(), 2);
+    assert_eq!(state.list.unseen, 2);
+    let effects = press_key(&mut state, &captures, Key::char('p'));
+    assert!(effects.iter().any(|e| matches!(e, Effect::ReloadIds)));
+    assert!(
+        state
+            .status
+            .message
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("2 captures arrived")
+    );
+}
+
+#[test]
+fn quit_and_ctrl_c_quit_but_q_types_into_a_prompt() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures);
+    press(&mut state, &captures, "/q");
+    assert!(!state.quit);
+    assert_eq!(state.prompt.as_ref().unwrap().input, "q");
+    let effects = press_key(
+        &mut state,
+        &captures,
+        Key::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+    );
+    assert!(state.quit);
+    assert!(matches!(effects[..], [Effect::Quit]));
+}
+
+#[test]
+fn clicks_select_rows_and_tabs_and_the_wheel_scrolls() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures);
+    let areas = state.areas().unwrap();
+    let first_row = areas.first_list_row_y().unwrap();
+    let click = |column, row| MouseEvent {
+        kind: MouseEventKind::Down(MouseButton::Left),
+        column,
+        row,
+        modifiers: KeyModifiers::NONE,
+    };
+    let mut effects = Vec::new();
+    state.update(Message::Mouse(click(5, first_row + 1)), &mut effects);
+    assert_eq!(state.list.selected, Some(2));
+    settle(&mut state, &captures, effects);
+    // "Summary │ Body": column 10 of the bar is Body.
+    let mut effects = Vec::new();
+    state.update(
+        Message::Mouse(click(areas.detail.x + 1 + 10, areas.tab_bar_y())),
+        &mut effects,
+    );
+    assert_eq!((state.detail.tab, state.focus), (Tab::Body, Focus::Detail));
+    let wheel = MouseEvent {
+        kind: MouseEventKind::ScrollDown,
+        column: 5,
+        row: first_row,
+        modifiers: KeyModifiers::NONE,
+    };
+    state.update(Message::Mouse(wheel), &mut Vec::new());
+    assert_eq!(state.list.selected, Some(5));
+}
+
+#[test]
+fn rejections_show_as_escaped_errors() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures);
+    let rejection = crate::listener::Rejection {
+        peer: "127.0.0.1:9".parse().unwrap(),
+        request: Some("POST /\u{1b}[2J".into()),
+        reason: "body larger than 1 KiB".into(),
+    };
+    state.update(Message::Rejected(rejection), &mut Vec::new());
+    let message = state.status.message.as_ref().unwrap();
+    assert!(message.text.contains("POST /\\x1b[2J"), "{}", message.text);
+    assert!(message.text.contains("larger than 1 KiB"));
+    // Any key dismisses it.
+    press(&mut state, &captures, "t");
+    assert!(state.status.message.is_none());
+}
+
+#[test]
+fn time_only_wakes_the_loop_when_something_moves() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures);
+    assert_eq!(state.next_tick(), None, "idle: no timer at all");
+    inserted(&mut state, &captures[..1]);
+    assert!(state.next_tick().is_some(), "the rate sparkline moves");
+    let mut state = loaded(160, 40, &captures);
+    press(&mut state, &captures, "t");
+    assert!(state.relative_time);
+    assert!(state.next_tick().is_some(), "relative times move");
+}
+
+#[test]
+fn a_detail_for_a_capture_no_longer_selected_is_dropped() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures);
+    let old = Arc::new(crate::tui::detail_view::DetailView::build(
+        captures[0].clone(),
+    ));
+    assert!(!state.update(Message::Detail(Ok(old)), &mut Vec::new()));
+    assert_eq!(state.detail.view.as_ref().unwrap().id(), 5);
+}

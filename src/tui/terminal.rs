@@ -1,0 +1,81 @@
+//! Taking the terminal over and giving it back: raw mode, the alternate screen, mouse and
+//! bracketed paste. It is given back on every way out: a normal quit, an error, a panic.
+
+use std::io::{self, BufWriter, Stdout, Write};
+use std::sync::Once;
+
+use crossterm::cursor::Show;
+use crossterm::event::{
+    DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
+};
+use crossterm::execute;
+use crossterm::terminal::{
+    EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
+};
+use ratatui::Terminal;
+use ratatui::backend::CrosstermBackend;
+
+/// Frames are written in one go: a buffered stdout flushed once per frame.
+pub type Backend = CrosstermBackend<BufWriter<Stdout>>;
+
+/// The terminal while the interface owns it; dropping it restores the terminal.
+pub struct Screen {
+    pub terminal: Terminal<Backend>,
+}
+
+impl Screen {
+    pub fn take() -> io::Result<Self> {
+        install_panic_hook();
+        enable_raw_mode()?;
+        let setup = execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        );
+        if let Err(error) = setup {
+            restore();
+            return Err(error);
+        }
+        let backend = CrosstermBackend::new(BufWriter::with_capacity(1 << 16, io::stdout()));
+        match Terminal::new(backend) {
+            Ok(terminal) => Ok(Self { terminal }),
+            Err(error) => {
+                restore();
+                Err(error)
+            }
+        }
+    }
+}
+
+impl Drop for Screen {
+    fn drop(&mut self) {
+        let _ = self.terminal.backend_mut().flush();
+        restore();
+    }
+}
+
+/// Puts the terminal back as the shell expects it. Safe to call more than once.
+pub fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        io::stdout(),
+        DisableBracketedPaste,
+        DisableMouseCapture,
+        LeaveAlternateScreen,
+        Show
+    );
+}
+
+/// A panic restores the terminal before the message is printed, so the message is readable
+/// and the shell is usable.
+fn install_panic_hook() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore();
+            previous(info);
+        }));
+    });
+}

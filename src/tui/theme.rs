@@ -1,0 +1,219 @@
+//! Colours. The interface's own colours come from the terminal's 16-colour palette, which
+//! every terminal tunes to its background; only selection backgrounds and body syntax
+//! colours differ between the dark and light themes. With NO_COLOR nothing is coloured:
+//! bold, underline and reverse video carry the distinctions instead.
+
+use ratatui::style::{Color, Modifier, Style};
+
+use crate::cli::ThemeChoice;
+use crate::highlight;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Theme {
+    pub colour: bool,
+    pub dark: bool,
+}
+
+impl Theme {
+    pub fn new(choice: ThemeChoice, no_color: bool, colorfgbg: Option<&str>) -> Self {
+        let dark = match choice {
+            ThemeChoice::Dark => true,
+            ThemeChoice::Light => false,
+            ThemeChoice::Auto => colorfgbg.and_then(background_is_dark).unwrap_or(true),
+        };
+        Self {
+            colour: !no_color,
+            dark,
+        }
+    }
+
+    /// The theme for syntax colours; `None` without colour.
+    pub fn syntax(self) -> Option<highlight::Theme> {
+        self.colour.then_some(if self.dark {
+            highlight::Theme::Dark
+        } else {
+            highlight::Theme::Light
+        })
+    }
+
+    fn fg(self, colour: Color) -> Style {
+        if self.colour {
+            Style::new().fg(colour)
+        } else {
+            Style::new()
+        }
+    }
+
+    pub fn title(self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn dim(self) -> Style {
+        if self.colour {
+            Style::new().fg(Color::DarkGray)
+        } else {
+            Style::new().add_modifier(Modifier::DIM)
+        }
+    }
+
+    pub fn label(self) -> Style {
+        self.fg(Color::Blue).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn ok(self) -> Style {
+        self.fg(Color::Green)
+    }
+
+    pub fn error(self) -> Style {
+        self.fg(Color::Red).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn warning(self) -> Style {
+        self.fg(Color::Yellow)
+    }
+
+    pub fn accent(self) -> Style {
+        self.fg(Color::Magenta)
+    }
+
+    pub fn method(self, method: &str) -> Style {
+        let colour = match method {
+            "GET" | "HEAD" => Color::Green,
+            "POST" => Color::Yellow,
+            "PUT" => Color::Blue,
+            "PATCH" => Color::Cyan,
+            "DELETE" => Color::Red,
+            _ => Color::Magenta,
+        };
+        self.fg(colour).add_modifier(Modifier::BOLD)
+    }
+
+    /// The selected row: a background band when focused, a dimmer one when not.
+    pub fn selected(self, focused: bool) -> Style {
+        if !self.colour {
+            return if focused {
+                Style::new().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::new().add_modifier(Modifier::UNDERLINED)
+            };
+        }
+        let background = match (self.dark, focused) {
+            (true, true) => Color::Indexed(24),
+            (true, false) => Color::Indexed(237),
+            (false, true) => Color::Indexed(153),
+            (false, false) => Color::Indexed(253),
+        };
+        Style::new().bg(background)
+    }
+
+    pub fn border(self, focused: bool) -> Style {
+        match (focused, self.colour) {
+            (true, true) => Style::new().fg(Color::Cyan),
+            (true, false) => Style::new().add_modifier(Modifier::BOLD),
+            (false, _) => self.dim(),
+        }
+    }
+
+    pub fn active_tab(self) -> Style {
+        self.fg(Color::Cyan)
+            .add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+    }
+
+    pub fn search_match(self) -> Style {
+        if self.colour {
+            Style::new().bg(Color::Yellow).fg(Color::Black)
+        } else {
+            Style::new().add_modifier(Modifier::UNDERLINED)
+        }
+    }
+
+    pub fn current_match(self) -> Style {
+        if self.colour {
+            Style::new()
+                .bg(Color::LightRed)
+                .fg(Color::Black)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            Style::new().add_modifier(Modifier::REVERSED)
+        }
+    }
+
+    /// The body line a finding jump landed on.
+    pub fn marked_line(self) -> Style {
+        self.selected(false).add_modifier(Modifier::BOLD)
+    }
+
+    pub fn status_bar(self) -> Style {
+        if self.colour {
+            Style::new().bg(if self.dark {
+                Color::Indexed(236)
+            } else {
+                Color::Indexed(254)
+            })
+        } else {
+            Style::new()
+        }
+    }
+
+    pub fn key(self) -> Style {
+        self.fg(Color::Cyan).add_modifier(Modifier::BOLD)
+    }
+
+    /// A syntax colour from the highlighter, as a terminal style.
+    pub fn code(self, style: highlight::Style) -> Style {
+        let mut out = Style::new();
+        if self.colour
+            && let Some(highlight::Rgb(r, g, b)) = style.fg
+        {
+            out = out.fg(Color::Rgb(r, g, b));
+        }
+        if style.bold {
+            out = out.add_modifier(Modifier::BOLD);
+        }
+        if style.italic {
+            out = out.add_modifier(Modifier::ITALIC);
+        }
+        if style.underline {
+            out = out.add_modifier(Modifier::UNDERLINED);
+        }
+        out
+    }
+}
+
+/// COLORFGBG is `fg;bg` (sometimes `fg;default;bg`) in palette numbers; 0–6 and 8 are dark.
+fn background_is_dark(value: &str) -> Option<bool> {
+    let background: u8 = value.rsplit(';').next()?.parse().ok()?;
+    Some(matches!(background, 0..=6 | 8))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auto_reads_the_terminal_background() {
+        assert!(!Theme::new(ThemeChoice::Auto, false, Some("0;15")).dark);
+        assert!(Theme::new(ThemeChoice::Auto, false, Some("15;0")).dark);
+        assert!(Theme::new(ThemeChoice::Auto, false, Some("garbage")).dark);
+        assert!(!Theme::new(ThemeChoice::Light, false, Some("15;0")).dark);
+    }
+
+    #[test]
+    fn no_color_means_no_colours_anywhere() {
+        let theme = Theme::new(ThemeChoice::Dark, true, None);
+        for style in [
+            theme.title(),
+            theme.method("POST"),
+            theme.error(),
+            theme.selected(true),
+            theme.search_match(),
+            theme.code(highlight::Style {
+                fg: Some(highlight::Rgb(1, 2, 3)),
+                ..Default::default()
+            }),
+        ] {
+            assert_eq!((style.fg, style.bg), (None, None), "{style:?}");
+        }
+        assert_eq!(theme.syntax(), None);
+    }
+}

@@ -1,0 +1,103 @@
+//! Drawing: a pure function of the state. Nothing here reads the store, starts work or
+//! looks at the clock; everything it shows comes from `State`.
+
+mod confirm;
+mod detail;
+mod findings;
+mod header;
+mod headers_tab;
+mod help;
+pub mod list;
+mod safe;
+#[cfg(test)]
+mod snapshot_tests;
+mod status;
+pub mod summary;
+pub mod tabs;
+mod text_view;
+
+use ratatui::Frame;
+use ratatui::layout::{Alignment, Rect};
+use ratatui::text::Line;
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::layout::{MIN_HEIGHT, MIN_WIDTH};
+use super::state::{Overlay, State};
+use super::theme::Theme;
+
+pub fn draw(frame: &mut Frame, state: &State, theme: Theme) {
+    let area = frame.area();
+    let Some(areas) = state.areas() else {
+        too_small(frame, area, theme);
+        return;
+    };
+    header::draw(frame, areas.header, state, theme);
+    if let Some(list_area) = areas.list {
+        list::draw(frame, list_area, state, theme);
+    }
+    detail::draw(frame, areas.detail, state, theme);
+    status::draw(frame, areas.status, state, theme);
+    match &state.overlay {
+        Overlay::Help { scroll } => help::draw(frame, area, state, *scroll, theme),
+        Overlay::ConfirmClear => confirm::draw(frame, area, state, theme),
+        Overlay::None => {}
+    }
+}
+
+fn too_small(frame: &mut Frame, area: Rect, theme: Theme) {
+    let lines = vec![
+        Line::styled("Terminal too small", theme.title()),
+        Line::raw(format!(
+            "{}×{} here; hookscope needs at least {MIN_WIDTH}×{MIN_HEIGHT}.",
+            area.width, area.height
+        )),
+        Line::styled("Enlarge the window, or press q to quit.", theme.dim()),
+    ];
+    let top = area.height.saturating_sub(lines.len() as u16) / 2;
+    let message = Rect {
+        y: area.y + top,
+        height: area.height - top,
+        ..area
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .alignment(Alignment::Center)
+            .wrap(Wrap { trim: true }),
+        message,
+    );
+}
+
+/// `1234567` → `1,234,567`.
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A centred rectangle of at most this size, for dialogs.
+pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let width = width.min(area.width);
+    let height = height.min(area.height);
+    Rect {
+        x: area.x + (area.width - width) / 2,
+        y: area.y + (area.height - height) / 2,
+        width,
+        height,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn groups_digits() {
+        assert_eq!(super::group_digits(0), "0");
+        assert_eq!(super::group_digits(999), "999");
+        assert_eq!(super::group_digits(1_234_567), "1,234,567");
+    }
+}

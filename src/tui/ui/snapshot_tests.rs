@@ -1,0 +1,130 @@
+//! What the screens look like, as text snapshots (`cargo insta review`, or
+//! `INSTA_UPDATE=always cargo test`, to accept a deliberate change).
+
+use insta::assert_snapshot;
+
+use crate::tui::state::detail::Tab;
+use crate::tui::test_support::*;
+
+#[test]
+fn list_and_summary_side_by_side() {
+    let captures = fixtures();
+    let mut state = loaded(150, 24, &captures);
+    press(&mut state, &captures, "gj");
+    assert_snapshot!(screen(&state));
+}
+
+#[test]
+fn empty_store_says_how_to_send_something() {
+    let state = loaded(100, 16, &[]);
+    assert_snapshot!(screen(&state));
+}
+
+#[test]
+fn narrow_terminals_stack_the_panes() {
+    let captures = fixtures();
+    let state = loaded(80, 30, &captures);
+    assert_snapshot!(screen(&state));
+}
+
+#[test]
+fn too_small_a_terminal_gets_a_message() {
+    let state = loaded(40, 8, &fixtures());
+    assert_snapshot!(screen(&state));
+}
+
+fn tab(name: &str, id_index: usize, tab: Tab) -> String {
+    let captures = fixtures();
+    let mut state = loaded(110, 34, &captures);
+    state.zoom = true;
+    state.list.select_index(id_index);
+    let mut effects = Vec::new();
+    state.update(crate::tui::message::Message::Tick, &mut effects);
+    settle(&mut state, &captures, effects);
+    state.detail.tab = tab;
+    let _ = name;
+    screen(&state)
+}
+
+#[test]
+fn summary_tab_of_a_vendor_payload() {
+    assert_snapshot!(tab("summary", 0, Tab::Summary));
+}
+
+#[test]
+fn body_tab_pretty_prints_with_line_numbers() {
+    assert_snapshot!(tab("body", 1, Tab::Body));
+}
+
+#[test]
+fn headers_tab_in_wire_order() {
+    assert_snapshot!(tab("headers", 0, Tab::Headers));
+}
+
+#[test]
+fn validation_tab_lists_findings() {
+    assert_snapshot!(tab("validation", 2, Tab::Validation));
+}
+
+#[test]
+fn raw_tab_shows_the_request_as_received() {
+    assert_snapshot!(tab("raw", 3, Tab::Raw));
+}
+
+#[test]
+fn hostile_bytes_are_shown_escaped_in_every_pane() {
+    let captures = fixtures();
+    let mut state = loaded(150, 20, &captures);
+    let mut screens = String::new();
+    for t in Tab::ALL {
+        state.detail.tab = t;
+        screens.push_str(&screen(&state));
+    }
+    let leaked: Vec<char> = screens
+        .chars()
+        .filter(|c| *c != '\n' && crate::escape::is_hidden_control(*c))
+        .collect();
+    assert!(leaked.is_empty(), "{leaked:?}");
+    assert!(screens.contains("\\x1b[2J"), "the path");
+    assert!(screens.contains("\\x1b]0;pwned\\x07"), "the header");
+    assert!(screens.contains("\\x1b[31mred"), "the body");
+    assert!(screens.contains("\\u{202e}"), "the bidi override");
+    press(&mut state, &captures, "\t");
+    assert_snapshot!(screen(&state));
+}
+
+#[test]
+fn help_is_generated_from_the_keymap() {
+    let captures = fixtures();
+    let mut state = loaded(120, 44, &captures);
+    state.keymap.apply("delete = [\"x\", \"delete\"]");
+    press(&mut state, &captures, "?");
+    let text = screen(&state);
+    assert!(text.contains("x delete"), "the rebound key shows");
+    assert_snapshot!(text);
+}
+
+#[test]
+fn filter_prompt_shows_the_match_count() {
+    let captures = fixtures();
+    let mut state = loaded(120, 20, &captures);
+    press(&mut state, &captures, "/hooks");
+    let generation = state.filter.generation;
+    state.update(
+        crate::tui::message::Message::Scanned {
+            generation,
+            result: Ok(crate::store::Scan {
+                matched: vec![1, 2, 3],
+                scanned_through: 5,
+                complete: true,
+            }),
+        },
+        &mut Vec::new(),
+    );
+    settle(
+        &mut state,
+        &captures,
+        vec![crate::tui::message::Effect::LoadDetail(3)],
+    );
+    assert_snapshot!(screen(&state));
+}
