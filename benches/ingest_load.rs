@@ -2,7 +2,7 @@
 //! stack it is built on.
 //!
 //!     cargo bench --bench ingest_load -- [--requests N] [--concurrency C] [--rounds R]
-//!                                         [--target URL]...
+//!                                         [--tui] [--target URL]...
 //!
 //! In one run it starts three servers as child processes on loopback and sends each the same
 //! burst of concurrent POSTs of a realistic webhook (Octopus Deploy's deployment payload):
@@ -11,9 +11,12 @@
 //!   committed; survives hookscope being killed);
 //! - `hookscope --fsync`: the same with an fsync per commit (survives a power cut too).
 //!
+//! - with `--tui`, `hookscope (interface open)`: the real binary with its interface drawn in
+//!   a tmux pane (tmux must be installed), to show that the screen does not slow capture.
+//!
 //! Rounds alternate between the servers; the median of each is reported, with the ratio
-//! hookscope / bare. `--target URL` adds any running server to the comparison (for example a
-//! hookscope with its interface open in another terminal).
+//! hookscope / bare (and interface / headless with `--tui`). `--target URL` adds any running
+//! server to the comparison.
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -29,6 +32,7 @@ struct Options {
     requests: usize,
     concurrency: usize,
     rounds: usize,
+    tui: bool,
     targets: Vec<String>,
 }
 
@@ -37,6 +41,7 @@ fn parse_options() -> Options {
         requests: 20_000,
         concurrency: 64,
         rounds: 3,
+        tui: false,
         targets: Vec::new(),
     };
     let mut args = std::env::args().skip(1);
@@ -52,6 +57,7 @@ fn parse_options() -> Options {
             }
             "--rounds" => options.rounds = value("--rounds").parse().expect("a number"),
             "--target" => options.targets.push(value("--target")),
+            "--tui" => options.tui = true,
             // cargo bench passes --bench; filters and other harness flags do not apply here.
             _ => {}
         }
@@ -84,6 +90,15 @@ fn main() {
             format!("http://{}/hook", fsynced.1),
         ),
     ];
+    let interface = options
+        .tui
+        .then(|| TmuxInterface::start(&store_dir.path().join("interface.sqlite3")));
+    if let Some(interface) = &interface {
+        servers.push((
+            "hookscope (interface open)".to_owned(),
+            format!("http://{}/hook", interface.addr),
+        ));
+    }
     for target in &options.targets {
         servers.push((target.clone(), target.clone()));
     }
@@ -115,6 +130,7 @@ fn main() {
     });
 
     let baseline = median(&mut rates[0]);
+    let headless = median(&mut rates[1]);
     println!("median of {} rounds:", options.rounds);
     for (index, (name, _)) in servers.iter().enumerate() {
         let rate = median(&mut rates[index]);
@@ -123,6 +139,14 @@ fn main() {
             rate / baseline
         );
     }
+    if interface.is_some() {
+        let open = median(&mut rates[3]);
+        println!(
+            "  interface open / headless: {:.2}x (goal: at least 0.9x)",
+            open / headless
+        );
+    }
+    drop(interface);
     for child in [&mut bare.0, &mut hookscope.0, &mut fsynced.0] {
         let _ = child.kill();
         let _ = child.wait();
@@ -175,6 +199,72 @@ fn start_hookscope(db: &std::path::Path, extra: &[&str]) -> (Child, SocketAddr) 
         .expect("start hookscope");
     let addr = first_address(child.stderr.take().unwrap());
     (child, addr)
+}
+
+/// hookscope with its interface open, in a detached tmux pane of 200×50.
+struct TmuxInterface {
+    session: String,
+    addr: SocketAddr,
+}
+
+impl TmuxInterface {
+    fn start(db: &std::path::Path) -> Self {
+        let session = format!("hookscope-load-{}", std::process::id());
+        let command = format!(
+            "env XDG_STATE_HOME={state} TERM=xterm-256color {bin} --listen 127.0.0.1:0 --db {db}",
+            state = db.with_extension("state").display(),
+            bin = env!("CARGO_BIN_EXE_hookscope"),
+            db = db.display()
+        );
+        let status = Command::new("tmux")
+            .args([
+                "new-session",
+                "-d",
+                "-s",
+                &session,
+                "-x",
+                "200",
+                "-y",
+                "50",
+                &command,
+            ])
+            .status()
+            .expect("--tui needs tmux");
+        assert!(status.success(), "tmux new-session failed");
+        let deadline = Instant::now() + std::time::Duration::from_secs(20);
+        loop {
+            let screen = Command::new("tmux")
+                .args(["capture-pane", "-p", "-t", &session])
+                .output()
+                .expect("tmux capture-pane");
+            let screen = String::from_utf8_lossy(&screen.stdout);
+            if let Some(addr) = screen
+                .split("http://")
+                .nth(1)
+                .and_then(|rest| rest.split_whitespace().next())
+                .and_then(|a| a.parse().ok())
+            {
+                return Self { session, addr };
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the interface did not start:\n{screen}"
+            );
+            std::thread::sleep(std::time::Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for TmuxInterface {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["send-keys", "-t", &self.session, "q"])
+            .status();
+        std::thread::sleep(std::time::Duration::from_millis(500));
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
 }
 
 fn start_bare_server() -> (Child, SocketAddr) {

@@ -309,6 +309,7 @@ async fn the_response_is_configurable() {
                 ),
             ],
             delay: Duration::from_millis(150),
+            ..ResponseConfig::default()
         },
         ..ServerConfig::default()
     })

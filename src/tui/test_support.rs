@@ -16,7 +16,7 @@ use super::keymap::{Key, Keymap};
 use super::message::{Effect, Message};
 use super::state::{Clock, Session, State};
 use super::theme::Theme;
-use crate::capture::{Capture, CaptureSummary, Header, Verdict};
+use crate::capture::{Capture, CaptureSummary, Header};
 use crate::cli::ThemeChoice;
 use crate::inspect;
 use crate::samples;
@@ -203,9 +203,4 @@ pub fn screen(state: &State) -> String {
         out.push('\n');
     }
     out
-}
-
-/// Verdicts the analyser would store.
-pub fn verdict_of(capture: &Capture) -> Verdict {
-    capture.verdict.clone().unwrap_or_default()
 }

@@ -60,17 +60,18 @@ pub fn draw(
         } else {
             safe::line(&finding.pointer).into_owned()
         };
-        let mut line = Line::from(vec![
+        let mut head = Line::from(vec![
             Span::styled(mark, style),
             Span::raw(" "),
             Span::styled(pointer, theme.label()),
-            Span::raw("  "),
-            Span::raw(safe::line(&finding.message).into_owned()),
         ]);
+        let mut message = Line::raw(format!("          {}", safe::line(&finding.message)));
         if index == selected {
-            line = line.style(theme.selected(true));
+            head = head.style(theme.selected(true));
+            message = message.style(theme.selected(true));
         }
-        lines.push(line);
+        lines.push(head);
+        lines.push(message);
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), area);
 }

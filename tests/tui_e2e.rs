@@ -1,0 +1,265 @@
+//! End to end: the real binary in a tmux pane, real webhooks over loopback, keys sent with
+//! `send-keys`, and assertions on what `capture-pane` shows, as a person would see it.
+//! tmux must be installed (`.ci/run` installs it).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::path::Path;
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+struct Pane {
+    session: String,
+}
+
+impl Pane {
+    /// Starts `command` in a detached tmux session of the given size.
+    fn start(name: &str, width: u16, height: u16, command: &str) -> Self {
+        let session = format!("hookscope-e2e-{name}-{}", std::process::id());
+        let status = Command::new("tmux")
+            .args(["new-session", "-d", "-s", &session])
+            .args(["-x", &width.to_string(), "-y", &height.to_string()])
+            // The shell stays after the command, so what it printed can be read, and says
+            // when the command has exited.
+            .arg(format!("{command}; echo \"[exited $?]\"; sleep 600"))
+            .status()
+            .expect("tmux is needed for this test (apt-get install tmux)");
+        assert!(status.success(), "tmux new-session failed");
+        Self { session }
+    }
+
+    fn screen(&self) -> String {
+        let out = Command::new("tmux")
+            .args(["capture-pane", "-p", "-t", &self.session])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    /// Waits until the screen satisfies `check`; panics with the screen when it never does.
+    fn wait_for(&self, what: &str, check: impl Fn(&str) -> bool) -> String {
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let screen = self.screen();
+            if check(&screen) {
+                return screen;
+            }
+            if Instant::now() > deadline {
+                panic!("timed out waiting for {what}; the screen shows:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn wait_for_text(&self, text: &str) -> String {
+        self.wait_for(&format!("{text:?}"), |screen| screen.contains(text))
+    }
+
+    /// Sends keys one at a time (a quick Esc followed by a key reads as Alt+key).
+    fn keys(&self, keys: &[&str]) {
+        for key in keys {
+            tmux(&["send-keys", "-t", &self.session, key]);
+            std::thread::sleep(Duration::from_millis(120));
+        }
+    }
+
+    fn type_text(&self, text: &str) {
+        tmux(&["send-keys", "-t", &self.session, "-l", text]);
+        std::thread::sleep(Duration::from_millis(150));
+    }
+
+    fn has_exited(&self) -> bool {
+        self.screen().contains("[exited ")
+    }
+}
+
+impl Drop for Pane {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux")
+            .args(["kill-session", "-t", &self.session])
+            .status();
+    }
+}
+
+fn tmux(args: &[&str]) {
+    let status = Command::new("tmux").args(args).status().unwrap();
+    assert!(status.success(), "tmux {args:?} failed");
+}
+
+fn command_line(dir: &Path, extra: &str) -> String {
+    format!(
+        "env HOME={dir} XDG_CONFIG_HOME={dir}/config XDG_DATA_HOME={dir}/data \
+         XDG_STATE_HOME={dir}/state NO_COLOR=1 TERM=xterm-256color {bin} --db {dir}/c.sqlite3 {extra}",
+        dir = dir.display(),
+        bin = env!("CARGO_BIN_EXE_hookscope"),
+    )
+}
+
+fn post(port: u16, path: &str, content_type: &str, body: &[u8]) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    let head = format!(
+        "POST {path} HTTP/1.1\r\nHost: localhost\r\nContent-Type: {content_type}\r\n\
+         Content-Length: {}\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(body).unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+}
+
+fn sample(vendor: &str, name_part: &str) -> Vec<u8> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/samples")
+        .join(vendor);
+    let file = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            name.contains(name_part) && !name.starts_with("broken")
+        })
+        .unwrap_or_else(|| panic!("no {vendor} sample named like {name_part}"));
+    std::fs::read(file).unwrap()
+}
+
+/// The port from the header's `http://127.0.0.1:PORT`.
+fn port_on(screen: &str) -> u16 {
+    let at = screen
+        .find("http://127.0.0.1:")
+        .expect("the listen URL in the header")
+        + 17;
+    screen[at..]
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect::<String>()
+        .parse()
+        .unwrap()
+}
+
+#[test]
+fn captures_show_live_and_the_keys_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let pane = Pane::start(
+        "live",
+        150,
+        40,
+        &command_line(dir.path(), "--listen 127.0.0.1:0"),
+    );
+    let screen = pane.wait_for_text("Waiting for webhooks");
+    let port = port_on(&screen);
+
+    post(
+        port,
+        "/hooks/octopus",
+        "application/json",
+        &sample("octopus", "DeploymentSucceeded"),
+    );
+    post(
+        port,
+        "/hooks/bitdrift",
+        "application/json",
+        &sample("bitdrift", "alert"),
+    );
+    post(
+        port,
+        "/plain",
+        "text/plain",
+        b"before \x1b[2J\x1b]0;pwned\x07 after",
+    );
+    let screen = pane.wait_for("three analysed captures", |s| {
+        s.contains("3 captures") && s.contains("DeploymentSucceeded") && s.contains("alert")
+    });
+    assert!(screen.contains("/hooks/octopus") && screen.contains("/plain"));
+    assert!(
+        screen.contains("#3 POST /plain"),
+        "follow mode selects the newest"
+    );
+
+    // The hostile body is shown escaped, not obeyed (the screen would have been cleared).
+    pane.keys(&["Enter", "Tab"]);
+    let screen = pane.wait_for_text("\\x1b[2J");
+    assert!(screen.contains("\\x1b]0;pwned\\x07"), "{screen}");
+    assert!(screen.contains("3 captures"), "the header survived");
+
+    // Back to the list, up to the first capture, its Validation tab.
+    pane.keys(&["Escape", "g", "Tab", "Tab"]);
+    // The sample was sent without the header its subscription configures: a warning.
+    let screen = pane.wait_for_text("#1 POST /hooks/octopus");
+    assert!(screen.contains("Validation !1"), "{screen}");
+    assert!(screen.contains("X-Northwind-Hook-Token"), "{screen}");
+
+    // A filter narrows the list as it is typed.
+    pane.keys(&["/"]);
+    pane.type_text("vendor:bitdrift");
+    let screen = pane.wait_for_text("1 of 3 match");
+    assert!(screen.contains("/hooks/bitdrift"));
+    assert!(!screen.contains("/hooks/octopus  "), "{screen}");
+    pane.keys(&["Enter", "Escape"]);
+    pane.wait_for("the filter cleared", |s| s.contains("/hooks/octopus"));
+
+    // Help comes from the keymap.
+    pane.keys(&["?"]);
+    pane.wait_for_text("delete every capture (asks first)");
+    pane.keys(&["Escape"]);
+
+    // q quits, the terminal is given back, and the captures are in the store.
+    pane.keys(&["q"]);
+    pane.wait_for("the process to exit", |_| pane.has_exited());
+    let screen = pane.screen();
+    assert!(
+        !screen.contains("Captures"),
+        "the alternate screen was left:\n{screen}"
+    );
+    assert!(screen.contains("[exited 0]"), "{screen}");
+    let listed = Command::new(env!("CARGO_BIN_EXE_hookscope"))
+        .args(["list", "--json", "--db"])
+        .arg(dir.path().join("c.sqlite3"))
+        .output()
+        .unwrap();
+    assert_eq!(String::from_utf8_lossy(&listed.stdout).lines().count(), 3);
+}
+
+#[test]
+fn a_busy_port_is_a_plain_message_in_the_shell() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = taken.local_addr().unwrap().port();
+    let dir = tempfile::tempdir().unwrap();
+    let pane = Pane::start(
+        "busy",
+        120,
+        20,
+        &command_line(dir.path(), &format!("--listen 127.0.0.1:{port}")),
+    );
+    pane.wait_for("the process to exit", |_| pane.has_exited());
+    let screen = pane.screen();
+    assert!(screen.contains("already in use"), "{screen}");
+    assert!(!screen.contains("Captures"), "the screen was never taken");
+}
+
+#[test]
+fn a_tiny_terminal_gets_a_message_and_resizing_recovers() {
+    let dir = tempfile::tempdir().unwrap();
+    let pane = Pane::start(
+        "tiny",
+        40,
+        10,
+        &command_line(dir.path(), "--listen 127.0.0.1:0"),
+    );
+    pane.wait_for_text("Terminal too small");
+    tmux(&[
+        "resize-window",
+        "-t",
+        &pane.session,
+        "-x",
+        "120",
+        "-y",
+        "30",
+    ]);
+    pane.wait_for_text("Waiting for webhooks");
+    pane.keys(&["q"]);
+    pane.wait_for("the process to exit", |_| pane.has_exited());
+}
