@@ -1,1 +1,0 @@
-//! Syntax highlighting with syntect (written next).
