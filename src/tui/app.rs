@@ -210,7 +210,7 @@ fn start_workers(
     let send = outbox.clone();
     let theme = state.highlight;
     let highlight = Latest::spawn("highlighter", move |view: Arc<DetailView>, cancelled| {
-        let (Some(theme), Some(language)) = (theme, view.body.language) else {
+        let (Some(theme), Some(language)) = (theme, view.body.colourable()) else {
             return;
         };
         if let Some(highlighted) =

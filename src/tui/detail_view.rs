@@ -38,8 +38,17 @@ pub struct BodyView {
     pub doc: TextDoc,
     /// `None` for text that is not worth colouring (plain text, hex).
     pub language: Option<Language>,
+    /// Why the text is not coloured although its language could be (too large).
+    pub too_large: Option<crate::highlight::TooLarge>,
     /// What happened on the way, in plain words (bad charset, JSON that does not parse...).
     pub notes: Vec<String>,
+}
+
+impl BodyView {
+    /// The language to colour the text in, when it is worth colouring.
+    pub fn colourable(&self) -> Option<Language> {
+        self.language.filter(|_| self.too_large.is_none())
+    }
 }
 
 impl DetailView {
@@ -53,8 +62,9 @@ impl DetailView {
         notes.extend(rendered.note);
         // Binary bodies come back as a hex dump.
         let doc = TextDoc::new(rendered.text);
-        let language = Language::from_format(inspection.body.format)
+        let language = Language::for_format(inspection.body.format)
             .filter(|_| !matches!(inspection.json, Json::Malformed(_)));
+        let too_large = language.and_then(|l| crate::highlight::check_size(doc.text(), l).err());
         let finding_lines = if inspection.body.format == Format::Json {
             let pointers: Vec<&str> = inspection
                 .findings
@@ -79,6 +89,7 @@ impl DetailView {
                 decoded_size: inspection.body.bytes.len(),
                 doc,
                 language,
+                too_large,
                 notes,
             },
             raw,

@@ -285,11 +285,7 @@ impl State {
         match result {
             Ok(view) if self.detail.loading == Some(view.id()) => {
                 self.detail.loading = None;
-                if let Some(theme) = self.highlight
-                    && view.body.language.is_some()
-                    && crate::highlight::worth_highlighting(view.body.doc.text())
-                {
-                    let _ = theme;
+                if self.highlight.is_some() && view.body.colourable().is_some() {
                     self.detail.highlighting = true;
                     effects.push(Effect::Highlight(view.clone()));
                 }

@@ -132,11 +132,13 @@ fn footer(state: &State, theme: Theme) -> Option<Line<'static>> {
             )));
             if detail.highlighting {
                 parts.push(Span::styled(" · highlighting…", theme.dim()));
-            } else if body.language.is_some()
-                && detail.highlighted.is_none()
+            } else if let Some(too_large) = &body.too_large
                 && state.highlight.is_some()
             {
-                parts.push(Span::styled(" · too large to colour", theme.dim()));
+                parts.push(Span::styled(
+                    format!(" · not coloured: {too_large}"),
+                    theme.dim(),
+                ));
             }
             if let Some(note) = body.notes.first() {
                 parts.push(Span::styled(

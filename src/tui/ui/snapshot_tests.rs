@@ -128,3 +128,43 @@ fn filter_prompt_shows_the_match_count() {
     );
     assert_snapshot!(screen(&state));
 }
+
+#[test]
+fn the_body_is_coloured_once_highlighted_and_plain_before() {
+    use crate::tui::message::Message;
+    use std::sync::Arc;
+    let captures = fixtures();
+    let mut state = loaded(110, 20, &captures[..2]);
+    state.zoom = true;
+    state.detail.tab = Tab::Body;
+    let theme = crate::tui::theme::Theme::new(crate::cli::ThemeChoice::Dark, false, None);
+    // Line 4 of the bitdrift alert: `    "alert_name": "ANR rate above 0.5%",`
+    let (key_x, value_x, y) = (1 + 3 + 5, 1 + 3 + 19, 3 + 3);
+    let plain = render(&state, theme);
+    assert_eq!(
+        plain[(key_x, y)].fg,
+        plain[(value_x, y)].fg,
+        "no colours yet"
+    );
+
+    let view = state.detail.view.clone().unwrap();
+    let highlighted = crate::highlight::highlight(
+        view.body.doc.text(),
+        view.body.colourable().unwrap(),
+        crate::highlight::Theme::Dark,
+        &|| false,
+    )
+    .unwrap();
+    state.update(
+        Message::Highlighted {
+            id: view.id(),
+            highlighted: Arc::new(highlighted),
+        },
+        &mut Vec::new(),
+    );
+    let coloured = render(&state, theme);
+    assert_eq!(coloured[(key_x, y)].symbol(), "a", "inside the key");
+    assert_eq!(coloured[(value_x, y)].symbol(), "A", "inside the value");
+    assert_ne!(coloured[(key_x, y)].fg, coloured[(value_x, y)].fg);
+    assert_ne!(coloured[(key_x, y)].fg, ratatui::style::Color::Reset);
+}

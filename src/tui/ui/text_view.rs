@@ -96,12 +96,15 @@ impl TextView<'_> {
         let mut segments: Vec<(usize, usize, Style)> = match self.highlighted {
             Some(highlighted) if index < highlighted.line_count() => highlighted
                 .spans(index)
-                .filter(|(range, _)| {
-                    range.end <= text.len()
-                        && text.is_char_boundary(range.start)
-                        && text.is_char_boundary(range.end)
+                // A line's '\r' is not shown, so a span may reach one byte past the text.
+                .map(|(range, style)| {
+                    let (start, end) = (range.start.min(text.len()), range.end.min(text.len()));
+                    (start, end, style)
                 })
-                .map(|(range, style)| (range.start, range.end, self.theme.code(style)))
+                .filter(|(start, end, _)| {
+                    start < end && text.is_char_boundary(*start) && text.is_char_boundary(*end)
+                })
+                .map(|(start, end, style)| (start, end, self.theme.code(style)))
                 .collect(),
             _ => Vec::new(),
         };
