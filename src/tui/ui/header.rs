@@ -65,16 +65,14 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         rate_area,
     );
     // A long store path keeps its end (the file name), not its start.
-    let store = format!("  │  {}", safe::line(&state.session.store));
-    let room = store_area.width as usize;
-    let count = store.chars().count();
+    let path = safe::line(&state.session.store);
+    let room = (store_area.width as usize).saturating_sub(5);
+    let count = path.chars().count();
     let store = if count > room && room > 1 {
-        format!(
-            "…{}",
-            store.chars().skip(count - room + 1).collect::<String>()
-        )
+        let tail: String = path.chars().skip(count - room + 1).collect();
+        format!("  │  …{tail}")
     } else {
-        store
+        format!("  │  {path}")
     };
     frame.render_widget(Paragraph::new(Span::styled(store, theme.dim())), store_area);
 }
