@@ -59,9 +59,18 @@ pub fn run(
     let mut effects = Vec::new();
     state.update(Message::Ids(context.db.all_ids()?), &mut effects);
     let mut dirty = true;
+    let mut pending_detail = None;
     let mut last_draw = Instant::now() - FRAME;
     let result = loop {
-        if let Err(error) = perform(&mut effects, &mut state, &context, &workers, &outbox) {
+        let performed = perform(
+            &mut effects,
+            &mut pending_detail,
+            &mut state,
+            &context,
+            &workers,
+            &outbox,
+        );
+        if let Err(error) = performed {
             break Err(error);
         }
         if state.quit {
@@ -69,6 +78,9 @@ pub fn run(
         }
         let now = Instant::now();
         if dirty && now >= last_draw + FRAME {
+            if let Some(id) = pending_detail.take() {
+                workers.detail.submit(id);
+            }
             if let Err(error) = draw(&mut screen, &mut state, &context) {
                 break Err(error);
             }
@@ -129,6 +141,7 @@ fn draw(screen: &mut Screen, state: &mut State, context: &Context) -> anyhow::Re
 
 fn perform(
     effects: &mut Vec<Effect>,
+    pending_detail: &mut Option<CaptureId>,
     state: &mut State,
     context: &Context,
     workers: &Workers,
@@ -136,7 +149,9 @@ fn perform(
 ) -> anyhow::Result<()> {
     for effect in std::mem::take(effects) {
         match effect {
-            Effect::LoadDetail(id) => workers.detail.submit(id),
+            // Loaded when the next frame is drawn: while a burst keeps selecting the newest
+            // capture, that is one load per frame, not one per batch of webhooks.
+            Effect::LoadDetail(id) => *pending_detail = Some(id),
             Effect::Highlight(view) => workers.highlight.submit(view),
             Effect::Scan {
                 generation,
@@ -179,7 +194,7 @@ fn perform(
     }
     // Effects of the reload above.
     if !effects.is_empty() {
-        return perform(effects, state, context, workers, outbox);
+        return perform(effects, pending_detail, state, context, workers, outbox);
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! done (loading a capture, highlighting, scanning for a filter, deleting).
 
 mod actions;
+pub mod colour_cache;
 pub mod detail;
 pub mod filter;
 mod input;
@@ -93,6 +94,7 @@ pub struct State {
     pub rate: RateHistory,
     /// Whether bodies are highlighted at all (not under NO_COLOR).
     pub highlight: Option<crate::highlight::Theme>,
+    pub colours: colour_cache::ColourCache,
     pub quit: bool,
 }
 
@@ -114,6 +116,7 @@ impl State {
             status: StatusLine::default(),
             rate: RateHistory::new(clock.now.timestamp()),
             highlight: None,
+            colours: Default::default(),
             quit: false,
         }
     }
@@ -185,6 +188,7 @@ impl State {
             }
             Message::Detail(result) => self.on_detail(result, effects),
             Message::Highlighted { id, highlighted } => {
+                self.colours.insert(id, highlighted.clone());
                 if self.detail.view.as_ref().is_some_and(|v| v.id() == id) {
                     self.detail.highlighted = Some(highlighted);
                     self.detail.highlighting = false;
@@ -198,6 +202,7 @@ impl State {
                 match result {
                     Ok(true) => {
                         self.list.remove(id);
+                        self.colours.forget(id);
                         self.status
                             .info(self.clock.instant, format!("deleted capture #{id}"));
                     }
@@ -212,6 +217,7 @@ impl State {
                 match result {
                     Ok(count) => {
                         self.list.reset_ids(Vec::new());
+                        self.colours.clear();
                         self.restart_filter(effects);
                         self.status.info(
                             self.clock.instant,
@@ -285,7 +291,9 @@ impl State {
         match result {
             Ok(view) if self.detail.loading == Some(view.id()) => {
                 self.detail.loading = None;
-                if self.highlight.is_some() && view.body.colourable().is_some() {
+                if let Some(cached) = self.colours.get(view.id()) {
+                    self.detail.highlighted = Some(cached);
+                } else if self.highlight.is_some() && view.body.colourable().is_some() {
                     self.detail.highlighting = true;
                     effects.push(Effect::Highlight(view.clone()));
                 }

@@ -324,3 +324,41 @@ fn a_detail_for_a_capture_no_longer_selected_is_dropped() {
     assert!(!state.update(Message::Detail(Ok(old)), &mut Vec::new()));
     assert_eq!(state.detail.view.as_ref().unwrap().id(), 5);
 }
+
+#[test]
+fn colours_are_kept_per_capture_and_not_computed_twice() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures[..2]);
+    state.highlight = Some(crate::highlight::Theme::Dark);
+    // Re-select #2 so its view arrives with highlighting on.
+    press(&mut state, &captures, "k");
+    let mut effects = Vec::new();
+    let view = Arc::new(crate::tui::detail_view::DetailView::build(captures[1].clone()));
+    state.list.select_index(1);
+    state.detail.start_loading(2);
+    state.update(Message::Detail(Ok(view.clone())), &mut effects);
+    assert!(matches!(effects[..], [Effect::Highlight(_)]), "{effects:?}");
+    let highlighted = crate::highlight::highlight(
+        view.body.doc.text(),
+        view.body.colourable().unwrap(),
+        crate::highlight::Theme::Dark,
+        &|| false,
+    )
+    .unwrap();
+    state.update(
+        Message::Highlighted {
+            id: 2,
+            highlighted: Arc::new(highlighted),
+        },
+        &mut Vec::new(),
+    );
+    assert!(state.detail.highlighted.is_some());
+
+    // Away and back: the colours come from the cache, no new job.
+    state.detail.start_loading(2);
+    let mut effects = Vec::new();
+    state.update(Message::Detail(Ok(view)), &mut effects);
+    assert!(effects.is_empty(), "{effects:?}");
+    assert!(state.detail.highlighted.is_some());
+    assert!(!state.detail.highlighting);
+}
