@@ -20,6 +20,7 @@ use crate::capture::{CaptureId, CaptureSummary};
 
 pub use codec::check_header;
 pub use database::{Database, Durability, OpenMode};
+pub use scan::Scan;
 pub use writer::WriterHandle;
 
 /// How many store events a subscriber may fall behind before it is told it lagged

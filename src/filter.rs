@@ -1,1 +1,0 @@
-//! Filtering captures: the query language of the `/` prompt (written next).
