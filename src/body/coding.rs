@@ -62,6 +62,14 @@ fn listed_codings(headers: &[Header]) -> Vec<String> {
         .collect()
 }
 
+/// Whether [`undo_content_codings`] could change the body: a cheap test, so bodies sent as
+/// they are need not be copied into `Bytes` first.
+pub(crate) fn may_be_coded(headers: &[Header], raw: &[u8]) -> bool {
+    !raw.is_empty()
+        && (raw.starts_with(&GZIP_MAGIC)
+            || header_values(headers, "content-encoding").next().is_some())
+}
+
 pub(crate) fn undo_content_codings(
     headers: &[Header],
     raw: &Bytes,

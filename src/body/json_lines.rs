@@ -10,6 +10,18 @@ pub fn lines_of_pointers(pretty: &str, pointers: &[&str]) -> Vec<Option<usize>> 
     if pointers.is_empty() {
         return Vec::new();
     }
+    // Each pointer and its ancestors: a missing field is shown at its parent.
+    let mut wanted: Vec<&str> = Vec::new();
+    for pointer in pointers {
+        let mut at = *pointer;
+        loop {
+            wanted.push(at);
+            match at.rsplit_once('/') {
+                Some((parent, _)) => at = parent,
+                None => break,
+            }
+        }
+    }
     let mut found: Vec<(String, usize)> = Vec::new();
     // Each open container: its pointer and, for arrays, the next element's index.
     let mut stack: Vec<(String, Option<usize>)> = Vec::new();
@@ -37,7 +49,7 @@ pub fn lines_of_pointers(pretty: &str, pointers: &[&str]) -> Vec<Option<usize>> 
             "[" => stack.push((pointer.clone(), Some(0))),
             _ => {}
         }
-        if pointers.contains(&pointer.as_str()) {
+        if wanted.contains(&pointer.as_str()) {
             found.push((pointer, number));
         }
     }

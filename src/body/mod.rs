@@ -20,6 +20,8 @@ mod xml_pretty;
 #[cfg(test)]
 mod tests;
 
+use std::borrow::Cow;
+
 use bytes::Bytes;
 
 use crate::capture::Header;
@@ -150,6 +152,31 @@ pub fn decode_body(headers: &[Header], raw: &Bytes, limits: BodyLimits) -> Decod
         classify::classify(&mut body, &facts);
     }
     body
+}
+
+/// The body with its content codings undone and nothing more (no charset, no format): what a
+/// search looks through. Borrows `raw` when there is nothing to undo, which is the common case,
+/// so searching thousands of bodies copies none of them.
+pub fn without_content_codings<'a>(
+    headers: &[Header],
+    raw: &'a [u8],
+    limits: BodyLimits,
+) -> Cow<'a, [u8]> {
+    if !coding::may_be_coded(headers, raw) {
+        return Cow::Borrowed(raw);
+    }
+    let mut notes = Vec::new();
+    let declared_type = media_type::content_type(headers, &mut notes)
+        .map(|m| m.essence)
+        .filter(|essence| !essence.is_empty());
+    let undone = coding::undo_content_codings(
+        headers,
+        &Bytes::copy_from_slice(raw),
+        declared_type.as_deref(),
+        limits.max_decoded,
+        &mut notes,
+    );
+    Cow::Owned(undone.bytes.into())
 }
 
 #[cfg(test)]

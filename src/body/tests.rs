@@ -45,6 +45,22 @@ fn declared_json_is_cheap_and_shares_the_raw_bytes() {
 }
 
 #[test]
+fn search_bytes_borrow_plain_bodies_and_undo_codings_like_decode_body() {
+    let json = content_type("application/json");
+    let plain = without_content_codings(&json, b"{\"a\":1}", BodyLimits::default());
+    assert!(matches!(plain, Cow::Borrowed(b"{\"a\":1}")));
+
+    let mut gzipped = json.clone();
+    gzipped.push(Header::new("Content-Encoding", "gzip"));
+    let compressed = gzip(b"{\"a\":2}");
+    let undone = without_content_codings(&gzipped, &compressed, BodyLimits::default());
+    assert_eq!(&*undone, b"{\"a\":2}");
+    assert_eq!(&*undone, &decode(&gzipped, &compressed).bytes[..]);
+    let unannounced = without_content_codings(&json, &compressed, BodyLimits::default());
+    assert_eq!(&*unannounced, b"{\"a\":2}");
+}
+
+#[test]
 fn declared_json_that_does_not_parse_is_still_json_until_pretty() {
     let body = decode(&content_type("application/json"), b"{\"a\": oops}");
     assert_eq!(body.format, Format::Json);

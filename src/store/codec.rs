@@ -24,24 +24,39 @@ pub fn encode_headers(headers: &[Header]) -> Vec<u8> {
 
 pub fn decode_headers(block: &[u8]) -> Vec<Header> {
     let mut headers = Vec::new();
+    decode_headers_into(block, &mut headers);
+    headers
+}
+
+/// [`decode_headers`] into `headers`, reusing the strings it already holds: a filter scan
+/// decodes one block per capture, and allocating afresh for each was a fifth of its time.
+pub fn decode_headers_into(block: &[u8], headers: &mut Vec<Header>) {
+    let mut count = 0;
     let mut rest = block;
     while !rest.is_empty() {
-        let (line, next) = match find(rest, b"\r\n") {
+        let (line, next) = match memchr::memmem::find(rest, b"\r\n") {
             Some(end) => (&rest[..end], &rest[end + 2..]),
             None => (rest, &rest[rest.len()..]),
         };
         rest = next;
-        let Some(colon) = line.iter().position(|&b| b == b':') else {
+        let Some(colon) = memchr::memchr(b':', line) else {
             continue;
         };
         let value = &line[colon + 1..];
         let value = value.strip_prefix(b" ").unwrap_or(value);
-        headers.push(Header {
-            name: String::from_utf8_lossy(&line[..colon]).into_owned(),
-            value: value.to_vec(),
-        });
+        if count == headers.len() {
+            headers.push(Header::new(String::new(), Vec::new()));
+        }
+        let header = &mut headers[count];
+        header.name.clear();
+        header
+            .name
+            .push_str(&String::from_utf8_lossy(&line[..colon]));
+        header.value.clear();
+        header.value.extend_from_slice(value);
+        count += 1;
     }
-    headers
+    headers.truncate(count);
 }
 
 /// Why a header cannot be stored, if it cannot: the name must be an HTTP token and the value
@@ -66,10 +81,6 @@ fn is_token_byte(b: u8) -> bool {
     b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b)
 }
 
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -85,6 +96,18 @@ mod tests {
             Header::new("Spaced", "  leading: colon"),
         ];
         assert_eq!(decode_headers(&encode_headers(&headers)), headers);
+    }
+
+    #[test]
+    fn decoding_into_a_used_list_leaves_nothing_of_the_old_one() {
+        let mut headers = vec![Header::new("Old-Name-That-Is-Long", "old value"); 3];
+        decode_headers_into(b"A: 1\r\nB: \xff\r\n", &mut headers);
+        assert_eq!(
+            headers,
+            [Header::new("A", "1"), Header::new("B", b"\xff".to_vec())]
+        );
+        decode_headers_into(b"", &mut headers);
+        assert!(headers.is_empty());
     }
 
     #[test]

@@ -324,7 +324,8 @@ impl State {
                 self.list.add_matches(&scan.matched);
                 self.filter.scanned_through = self.filter.scanned_through.max(scan.scanned_through);
                 self.filter.scanning = false;
-                if !scan.complete {
+                // A scan that reached a capture not analysed yet resumes on `Analysed`.
+                if !scan.complete && !scan.awaiting_analysis {
                     self.continue_filter(effects);
                 }
             }

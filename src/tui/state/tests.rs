@@ -105,6 +105,7 @@ fn the_filter_follows_typing_and_drops_stale_scans() {
             matched: vec![4],
             scanned_through: 5,
             complete: true,
+            awaiting_analysis: false,
         }),
     };
     assert!(!state.update(stale, &mut effects));
@@ -114,6 +115,7 @@ fn the_filter_follows_typing_and_drops_stale_scans() {
             matched: vec![1, 3],
             scanned_through: 5,
             complete: true,
+            awaiting_analysis: false,
         }),
     };
     assert!(state.update(fresh, &mut effects));
@@ -141,6 +143,7 @@ fn new_captures_extend_a_running_filter_scan_from_where_it_stopped() {
                 matched: vec![1, 2],
                 scanned_through: 2,
                 complete: true,
+                awaiting_analysis: false,
             }),
         },
         &mut effects,
@@ -333,7 +336,9 @@ fn colours_are_kept_per_capture_and_not_computed_twice() {
     // Re-select #2 so its view arrives with highlighting on.
     press(&mut state, &captures, "k");
     let mut effects = Vec::new();
-    let view = Arc::new(crate::tui::detail_view::DetailView::build(captures[1].clone()));
+    let view = Arc::new(crate::tui::detail_view::DetailView::build(
+        captures[1].clone(),
+    ));
     state.list.select_index(1);
     state.detail.start_loading(2);
     state.update(Message::Detail(Ok(view.clone())), &mut effects);
@@ -361,4 +366,40 @@ fn colours_are_kept_per_capture_and_not_computed_twice() {
     assert!(effects.is_empty(), "{effects:?}");
     assert!(state.detail.highlighted.is_some());
     assert!(!state.detail.highlighting);
+}
+
+#[test]
+fn a_scan_waiting_for_the_analyser_resumes_on_analysed_not_at_once() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures);
+    press(&mut state, &captures, "/valid:no\n");
+    let generation = state.filter.generation;
+    let mut effects = Vec::new();
+    state.update(
+        Message::Scanned {
+            generation,
+            result: Ok(Scan {
+                matched: vec![3],
+                scanned_through: 3,
+                complete: false,
+                awaiting_analysis: true,
+            }),
+        },
+        &mut effects,
+    );
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::Scan { .. })),
+        "no busy rescan: {effects:?}"
+    );
+    effects.clear();
+    let batch: Arc<[crate::capture::CaptureSummary]> =
+        captures[3..4].iter().map(|c| c.summary()).collect();
+    state.update(
+        Message::Store(crate::store::StoreEvent::Analysed(batch)),
+        &mut effects,
+    );
+    assert!(
+        matches!(effects[..], [Effect::Scan { after: 3, .. }]),
+        "{effects:?}"
+    );
 }

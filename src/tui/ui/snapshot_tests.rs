@@ -117,6 +117,7 @@ fn filter_prompt_shows_the_match_count() {
                 matched: vec![1, 2, 3],
                 scanned_through: 5,
                 complete: true,
+                awaiting_analysis: false,
             }),
         },
         &mut Vec::new(),
