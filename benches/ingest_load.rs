@@ -14,7 +14,7 @@
 //! - with `--tui`, `hookscope (interface open)`: the real binary with its interface drawn in
 //!   a tmux pane (tmux must be installed), to show that the screen does not slow capture.
 //!
-//! Rounds alternate between the servers; the median of each is reported, with the ratio
+//! Rounds alternate between the servers, each round starting with the next one; the median of each is reported, with the ratio
 //! hookscope / bare (and interface / headless with `--tui`). `--target URL` adds any running
 //! server to the comparison.
 
@@ -121,7 +121,11 @@ fn main() {
             send_burst(&client, url, 1000, options.concurrency).await;
         }
         for round in 0..options.rounds {
-            for (index, (name, url)) in servers.iter().enumerate() {
+            // Each round starts with a different server, so none always runs right after
+            // the same neighbour (the --fsync server leaves the disk busy, for one).
+            let count = servers.len();
+            for index in (0..count).map(|i| (i + round) % count) {
+                let (name, url) = &servers[index];
                 let rate = send_burst(&client, url, options.requests, options.concurrency).await;
                 println!("  round {}  {name:<30} {rate:>9.0} req/s", round + 1);
                 rates[index].push(rate);

@@ -21,8 +21,15 @@ use crate::capture::CaptureId;
 use crate::filter::Filter;
 use crate::store::{Database, StoreError};
 
-/// At most this many frames a second: a burst of webhooks is one redraw, not thousands.
+/// After a key, the mouse or a result the user waits for, the screen is redrawn within this.
 const FRAME: Duration = Duration::from_millis(33);
+/// When only webhooks arrived, within this: a flood redraws ten times a second, which reads
+/// as live and leaves the cores to capturing.
+const FEED_FRAME: Duration = Duration::from_millis(100);
+/// While only webhooks arrive, the newest capture's detail is read at most this often:
+/// every read holds a snapshot of the store, and under a flood frequent readers keep the
+/// write-ahead log from being recycled, which slows the writer.
+const FEED_DETAIL_INTERVAL: Duration = Duration::from_millis(500);
 /// Messages handled before a frame is considered, so a flood cannot starve the screen.
 const DRAIN_LIMIT: usize = 4096;
 /// Captures a filter scan checks before reporting back (so counts grow as it goes).
@@ -59,7 +66,9 @@ pub fn run(
     let mut effects = Vec::new();
     state.update(Message::Ids(context.db.all_ids()?), &mut effects);
     let mut dirty = true;
+    let mut urgent = true;
     let mut pending_detail = None;
+    let mut last_detail = Instant::now() - FEED_DETAIL_INTERVAL;
     let mut last_draw = Instant::now() - FRAME;
     let result = loop {
         let performed = perform(
@@ -77,18 +86,28 @@ pub fn run(
             break Ok(());
         }
         let now = Instant::now();
-        if dirty && now >= last_draw + FRAME {
-            if let Some(id) = pending_detail.take() {
-                workers.detail.submit(id);
-            }
+        let interval = if urgent { FRAME } else { FEED_FRAME };
+        if let Some(id) = pending_detail
+            && (urgent || now >= last_detail + FEED_DETAIL_INTERVAL)
+        {
+            workers.detail.submit(id);
+            pending_detail = None;
+            last_detail = now;
+        }
+        if dirty && now >= last_draw + interval {
             if let Err(error) = draw(&mut screen, &mut state, &context) {
                 break Err(error);
             }
             last_draw = Instant::now();
             dirty = false;
+            urgent = false;
         }
-        let draw_at = dirty.then_some(last_draw + FRAME);
-        let deadline = [draw_at, state.next_tick()].into_iter().flatten().min();
+        let draw_at = dirty.then_some(last_draw + interval);
+        let detail_at = pending_detail.map(|_| last_detail + FEED_DETAIL_INTERVAL);
+        let deadline = [draw_at, detail_at, state.next_tick()]
+            .into_iter()
+            .flatten()
+            .min();
         let first = match deadline {
             Some(deadline) => {
                 match inbox.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
@@ -110,9 +129,11 @@ pub fn run(
             dirty |= state.update(Message::Tick, &mut effects);
         }
         if let Some(message) = first {
-            dirty |= state.update(message, &mut effects);
-            for message in inbox.try_iter().take(DRAIN_LIMIT) {
-                dirty |= state.update(message, &mut effects);
+            for message in std::iter::once(message).chain(inbox.try_iter().take(DRAIN_LIMIT)) {
+                let from_user = is_urgent(&message);
+                let changed = state.update(message, &mut effects);
+                dirty |= changed;
+                urgent |= changed && from_user;
             }
         }
     };
@@ -120,6 +141,14 @@ pub fn run(
     drop(screen);
     drop(workers);
     result
+}
+
+/// Whether a change from this message is something the user is waiting to see.
+fn is_urgent(message: &Message) -> bool {
+    !matches!(
+        message,
+        Message::Store(_) | Message::StoreLagged | Message::Rows(_) | Message::Tick
+    )
 }
 
 fn draw(screen: &mut Screen, state: &mut State, context: &Context) -> anyhow::Result<()> {
@@ -149,8 +178,8 @@ fn perform(
 ) -> anyhow::Result<()> {
     for effect in std::mem::take(effects) {
         match effect {
-            // Loaded when the next frame is drawn: while a burst keeps selecting the newest
-            // capture, that is one load per frame, not one per batch of webhooks.
+            // Loaded from the loop: at once after a key, at a measured pace while a flood
+            // keeps selecting the newest capture (not once per batch of webhooks).
             Effect::LoadDetail(id) => *pending_detail = Some(id),
             Effect::Highlight(view) => workers.highlight.submit(view),
             Effect::Scan {
