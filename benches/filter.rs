@@ -12,8 +12,12 @@
 //! It ends with a table of ratios to `baseline/read-columns`. The goal: a free-text scan of
 //! 100,000 captures within a second, so results follow typing.
 
+#[path = "support/estimates.rs"]
+mod estimates;
+use estimates::mean_ns;
+
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use bytes::Bytes;
 use chrono::DateTime;
@@ -274,20 +278,6 @@ fn bench(c: &mut Criterion, dir: &Path) {
     scan.bench_function("fields", |b| b.iter(|| scan_all(&db, &fields)));
     scan.bench_function("text", |b| b.iter(|| scan_all(&db, &text)));
     scan.finish();
-}
-
-/// Criterion's mean estimate for one benchmark of this run, in nanoseconds.
-fn mean_ns(group: &str, id: &str) -> Option<f64> {
-    let path = PathBuf::from(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()))
-        .join("criterion")
-        .join(group)
-        .join(id)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let estimates: serde_json::Value = serde_json::from_str(&text).ok()?;
-    estimates["slope"]["point_estimate"]
-        .as_f64()
-        .or_else(|| estimates["mean"]["point_estimate"].as_f64())
 }
 
 fn print_ratios() {

@@ -10,8 +10,11 @@
 //! It ends with the absolute times and their ratios to render. The goal: the 1 MB JSON body
 //! highlighted in under 500 ms.
 
+#[path = "support/estimates.rs"]
+mod estimates;
+use estimates::mean_ns;
+
 use std::fmt::Write as _;
-use std::path::PathBuf;
 
 use bytes::Bytes;
 use criterion::{Criterion, Throughput};
@@ -156,21 +159,6 @@ fn bench(c: &mut Criterion) {
         b.iter(|| highlight(&xml_text, Language::Xml, Theme::Dark, &never).unwrap())
     });
     group.finish();
-}
-
-/// Criterion's mean estimate for one benchmark of this run, in nanoseconds.
-fn mean_ns(group: &str, id: &str) -> Option<f64> {
-    let path = PathBuf::from(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()))
-        .join("criterion")
-        .join(group)
-        .join(id)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let estimates: serde_json::Value = serde_json::from_str(&text).ok()?;
-    // The slope is what criterion prints for iterated benchmarks; the mean otherwise.
-    estimates["slope"]["point_estimate"]
-        .as_f64()
-        .or_else(|| estimates["mean"]["point_estimate"].as_f64())
 }
 
 fn print_ratios() {

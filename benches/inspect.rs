@@ -12,6 +12,10 @@
 //!
 //! It ends with a table of ratios to ingest. The goal: validating under 5% of ingesting.
 
+#[path = "support/estimates.rs"]
+mod estimates;
+use estimates::mean_ns;
+
 #[path = "../tests/common/mod.rs"]
 mod common;
 
@@ -125,21 +129,6 @@ fn bench(c: &mut Criterion, runtime: &tokio::runtime::Runtime) {
         inspect_group.finish();
     }
     runtime.block_on(server.stop());
-}
-
-/// Criterion's mean estimate for one benchmark of this run, in nanoseconds.
-fn mean_ns(group: &str, id: &str) -> Option<f64> {
-    let path = PathBuf::from(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()))
-        .join("criterion")
-        .join(group)
-        .join(id)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let estimates: serde_json::Value = serde_json::from_str(&text).ok()?;
-    // The slope is what criterion prints for iterated benchmarks; the mean otherwise.
-    estimates["slope"]["point_estimate"]
-        .as_f64()
-        .or_else(|| estimates["mean"]["point_estimate"].as_f64())
 }
 
 fn print_ratios() {

@@ -13,6 +13,10 @@
 //!
 //! It ends with the ratios.
 
+#[path = "support/estimates.rs"]
+mod estimates;
+use estimates::mean_ns;
+
 use std::path::PathBuf;
 use std::sync::Arc;
 
@@ -187,19 +191,6 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
-}
-
-fn mean_ns(group: &str, id: &str) -> Option<f64> {
-    let path = PathBuf::from(std::env::var("CARGO_TARGET_DIR").unwrap_or_else(|_| "target".into()))
-        .join("criterion")
-        .join(group)
-        .join(id)
-        .join("new/estimates.json");
-    let text = std::fs::read_to_string(path).ok()?;
-    let estimates: serde_json::Value = serde_json::from_str(&text).ok()?;
-    estimates["slope"]["point_estimate"]
-        .as_f64()
-        .or_else(|| estimates["mean"]["point_estimate"].as_f64())
 }
 
 fn print_ratios() {
