@@ -204,3 +204,18 @@ pub fn screen(state: &State) -> String {
     }
     out
 }
+
+/// What the highlighter would send back for this view.
+pub fn highlighted(view: &DetailView) -> Message {
+    let highlighted = crate::highlight::highlight(
+        view.body.doc.text(),
+        view.body.colourable().expect("a body worth colouring"),
+        crate::highlight::Theme::Dark,
+        &|| false,
+    )
+    .expect("not cancelled");
+    Message::Highlighted {
+        id: view.id(),
+        highlighted: Arc::new(highlighted),
+    }
+}

@@ -343,20 +343,7 @@ fn colours_are_kept_per_capture_and_not_computed_twice() {
     state.detail.start_loading(2);
     state.update(Message::Detail(Ok(view.clone())), &mut effects);
     assert!(matches!(effects[..], [Effect::Highlight(_)]), "{effects:?}");
-    let highlighted = crate::highlight::highlight(
-        view.body.doc.text(),
-        view.body.colourable().unwrap(),
-        crate::highlight::Theme::Dark,
-        &|| false,
-    )
-    .unwrap();
-    state.update(
-        Message::Highlighted {
-            id: 2,
-            highlighted: Arc::new(highlighted),
-        },
-        &mut Vec::new(),
-    );
+    state.update(highlighted(&view), &mut Vec::new());
     assert!(state.detail.highlighted.is_some());
 
     // Away and back: the colours come from the cache, no new job.

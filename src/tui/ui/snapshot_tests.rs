@@ -132,8 +132,6 @@ fn filter_prompt_shows_the_match_count() {
 
 #[test]
 fn the_body_is_coloured_once_highlighted_and_plain_before() {
-    use crate::tui::message::Message;
-    use std::sync::Arc;
     let captures = fixtures();
     let mut state = loaded(110, 20, &captures[..2]);
     state.zoom = true;
@@ -149,20 +147,7 @@ fn the_body_is_coloured_once_highlighted_and_plain_before() {
     );
 
     let view = state.detail.view.clone().unwrap();
-    let highlighted = crate::highlight::highlight(
-        view.body.doc.text(),
-        view.body.colourable().unwrap(),
-        crate::highlight::Theme::Dark,
-        &|| false,
-    )
-    .unwrap();
-    state.update(
-        Message::Highlighted {
-            id: view.id(),
-            highlighted: Arc::new(highlighted),
-        },
-        &mut Vec::new(),
-    );
+    state.update(highlighted(&view), &mut Vec::new());
     let coloured = render(&state, theme);
     assert_eq!(coloured[(key_x, y)].symbol(), "a", "inside the key");
     assert_eq!(coloured[(value_x, y)].symbol(), "A", "inside the value");
