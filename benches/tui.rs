@@ -123,6 +123,16 @@ fn one_megabyte_json() -> Vec<u8> {
     serde_json::to_vec(&items).unwrap()
 }
 
+/// What the interface does when a capture's Body tab is opened: build its view, show it.
+fn open_body(stored: &Capture) -> (State, Arc<DetailView>) {
+    let mut state = list_state(1);
+    state.detail.tab = Tab::Body;
+    let view = Arc::new(DetailView::build(stored.clone()));
+    state.detail.start_loading(1);
+    state.update(Message::Detail(Ok(view.clone())), &mut Vec::new());
+    (state, view)
+}
+
 fn draw(terminal: &mut Terminal<TestBackend>, state: &State) {
     terminal
         .draw(|frame| hookscope::tui::ui::draw(frame, state, theme()))
@@ -155,22 +165,14 @@ fn bench(c: &mut Criterion) {
     let mut terminal = Terminal::new(TestBackend::new(WIDTH, HEIGHT)).unwrap();
     group.bench_function("first_frame", |b| {
         b.iter(|| {
-            let mut state = list_state(1);
-            state.detail.tab = Tab::Body;
-            let view = Arc::new(DetailView::build(stored.clone()));
-            state.detail.start_loading(1);
-            state.update(Message::Detail(Ok(view)), &mut Vec::new());
+            let (state, _) = open_body(&stored);
             terminal.clear().unwrap();
             draw(&mut terminal, &state);
         })
     });
     group.bench_function("highlighted", |b| {
         b.iter(|| {
-            let mut state = list_state(1);
-            state.detail.tab = Tab::Body;
-            let view = Arc::new(DetailView::build(stored.clone()));
-            state.detail.start_loading(1);
-            state.update(Message::Detail(Ok(view.clone())), &mut Vec::new());
+            let (mut state, view) = open_body(&stored);
             let language = view.body.language.expect("JSON is highlighted");
             let highlighted = hookscope::highlight::highlight(
                 view.body.doc.text(),

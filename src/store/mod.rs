@@ -187,14 +187,11 @@ impl Store {
         self.location.is_throwaway()
     }
 
-    /// Another connection to the store, for a reader that must not wait on the shared one
-    /// (the interface's background workers).
-    pub fn connect(&self) -> Result<Database, StoreError> {
-        Database::open(&self.location.path, OpenMode::MustExist, self.durability)
-    }
-
-    pub fn durability(&self) -> Durability {
-        self.durability
+    /// Opens more connections to the store, from any thread: for readers that must not
+    /// wait on the shared one (the interface's background workers).
+    pub fn connector(&self) -> impl Fn() -> Result<Database, StoreError> + Send + Sync + 'static {
+        let (path, durability) = (self.location.path.clone(), self.durability);
+        move || Database::open(&path, OpenMode::MustExist, durability)
     }
 
     pub fn writer(&self) -> WriterHandle {

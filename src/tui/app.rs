@@ -188,30 +188,16 @@ fn perform(
                 after,
             } => workers.scan.submit((generation, filter, after)),
             Effect::CancelScan => workers.scan.cancel(),
-            Effect::Delete(id) => {
-                let connect = context.connect.clone();
-                let outbox = outbox.clone();
-                std::thread::Builder::new()
-                    .name("delete".into())
-                    .spawn(move || {
-                        let result = connect()
-                            .and_then(|mut db| db.delete(id))
-                            .map_err(|e| e.to_string());
-                        let _ = outbox.send(Message::Deleted { id, result });
-                    })?;
-            }
-            Effect::Clear => {
-                let connect = context.connect.clone();
-                let outbox = outbox.clone();
-                std::thread::Builder::new()
-                    .name("clear".into())
-                    .spawn(move || {
-                        let result = connect()
-                            .and_then(|mut db| db.clear())
-                            .map_err(|e| e.to_string());
-                        let _ = outbox.send(Message::Cleared(result));
-                    })?;
-            }
+            Effect::Delete(id) => write_off_thread(context, outbox, "delete", move |db| {
+                let result = db.and_then(|mut db| db.delete(id));
+                Message::Deleted {
+                    id,
+                    result: result.map_err(|e| e.to_string()),
+                }
+            })?,
+            Effect::Clear => write_off_thread(context, outbox, "clear", |db| {
+                Message::Cleared(db.and_then(|mut db| db.clear()).map_err(|e| e.to_string()))
+            })?,
             Effect::ReloadIds => {
                 let ids = context.db.all_ids()?;
                 let mut more = Vec::new();
@@ -225,6 +211,24 @@ fn perform(
     if !effects.is_empty() {
         return perform(effects, pending_detail, state, context, workers, outbox);
     }
+    Ok(())
+}
+
+/// A write the user asked for (rare, and it may wait on the store's writer), on a thread of
+/// its own with a connection of its own; its outcome comes back as a message.
+fn write_off_thread(
+    context: &Context,
+    outbox: &Sender<Message>,
+    name: &str,
+    write: impl FnOnce(Result<Database, StoreError>) -> Message + Send + 'static,
+) -> std::io::Result<()> {
+    let connect = context.connect.clone();
+    let outbox = outbox.clone();
+    std::thread::Builder::new()
+        .name(name.into())
+        .spawn(move || {
+            let _ = outbox.send(write(connect()));
+        })?;
     Ok(())
 }
 

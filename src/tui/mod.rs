@@ -117,17 +117,10 @@ pub async fn run(session: Session, options: Options) -> Result<(), CommandError>
         let _ = quit_rx.wait_for(|quit| *quit).await;
     }));
 
+    let connect = Arc::new(store.connector());
     let context = app::Context {
-        db: store
-            .connect()
-            .map_err(|e| fail("cannot read the store", &e))?,
-        connect: {
-            let connector = StoreConnector {
-                path: store.path().to_owned(),
-                durability: store.durability(),
-            };
-            Arc::new(move || connector.connect())
-        },
+        db: connect().map_err(|e| fail("cannot read the store", &e))?,
+        connect,
         theme: options.theme,
     };
     let ui = std::thread::Builder::new()
@@ -153,22 +146,6 @@ pub async fn run(session: Session, options: Options) -> Result<(), CommandError>
             exit::FAILURE,
             "the interface crashed (see the message above); every capture received so far is stored",
         )),
-    }
-}
-
-/// Opens connections to the store from any thread.
-struct StoreConnector {
-    path: std::path::PathBuf,
-    durability: crate::store::Durability,
-}
-
-impl StoreConnector {
-    fn connect(&self) -> Result<crate::store::Database, crate::store::StoreError> {
-        crate::store::Database::open(
-            &self.path,
-            crate::store::OpenMode::MustExist,
-            self.durability,
-        )
     }
 }
 

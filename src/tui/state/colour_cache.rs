@@ -46,12 +46,4 @@ impl ColourCache {
     fn lines(&self) -> usize {
         self.entries.iter().map(|(_, h)| h.line_count()).sum()
     }
-
-    pub fn len(&self) -> usize {
-        self.entries.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
 }

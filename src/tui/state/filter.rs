@@ -22,14 +22,19 @@ pub struct FilterState {
 }
 
 impl FilterState {
-    /// Sets a new filter (or none); returns the generation its scan must carry.
-    pub fn replace(&mut self, query: &str, filter: Option<Filter>) -> u64 {
+    /// Sets a new filter (or none); its scan starts from the beginning.
+    pub fn replace(&mut self, query: &str, filter: Option<Filter>) {
         self.query = query.to_owned();
         self.active = filter.map(Arc::new);
         self.error = None;
+        self.restart();
+    }
+
+    /// Forgets how far the scan got, and any scan still running (its results will carry
+    /// an older generation and be dropped).
+    pub fn restart(&mut self) {
         self.generation += 1;
         self.scanned_through = 0;
-        self.scanning = self.active.is_some();
-        self.generation
+        self.scanning = false;
     }
 }

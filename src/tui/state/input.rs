@@ -124,16 +124,8 @@ impl State {
                 effects.push(Effect::CancelScan);
             }
             Ok(parsed) => {
-                let generation = self.filter.replace(input, Some(parsed));
-                self.list.start_filter();
-                effects.push(Effect::CancelScan);
-                if let Some(filter) = self.filter.active.clone() {
-                    effects.push(Effect::Scan {
-                        generation,
-                        filter,
-                        after: 0,
-                    });
-                }
+                self.filter.replace(input, Some(parsed));
+                self.rescan(effects);
             }
             Err(error) => {
                 self.filter.query = input.to_owned();
@@ -142,7 +134,7 @@ impl State {
         }
     }
 
-    pub(super) fn on_mouse(&mut self, event: MouseEvent, effects: &mut Vec<Effect>) -> bool {
+    pub(super) fn on_mouse(&mut self, event: MouseEvent) -> bool {
         if self.prompt.is_some() || self.overlay != Overlay::None {
             return false;
         }
@@ -192,7 +184,6 @@ impl State {
                 } else {
                     return false;
                 }
-                let _ = effects;
                 true
             }
             _ => false,

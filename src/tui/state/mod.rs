@@ -150,7 +150,7 @@ impl State {
                 }
                 None => false,
             },
-            Message::Mouse(event) => self.on_mouse(event, effects),
+            Message::Mouse(event) => self.on_mouse(event),
             Message::Resize { width, height } => {
                 self.size = Rect::new(0, 0, width, height);
                 true
@@ -355,15 +355,17 @@ impl State {
 
     /// Scans the whole store again for the active filter (after the ids were reloaded).
     fn restart_filter(&mut self, effects: &mut Vec<Effect>) {
-        if let Some(filter) = self.filter.active.clone() {
-            let query = self.filter.query.clone();
-            self.filter
-                .replace(&query, Some(Arc::unwrap_or_clone(filter)));
-            self.filter.scanning = false;
-            self.list.start_filter();
-            effects.push(Effect::CancelScan);
-            self.continue_filter(effects);
+        if self.filter.active.is_some() {
+            self.filter.restart();
+            self.rescan(effects);
         }
+    }
+
+    /// Shows no matches until the scan of the active filter, started afresh, reports them.
+    fn rescan(&mut self, effects: &mut Vec<Effect>) {
+        self.list.start_filter();
+        effects.push(Effect::CancelScan);
+        self.continue_filter(effects);
     }
 
     /// The deadline of the next tick: a message to expire, a sparkline to move, relative
