@@ -14,16 +14,25 @@
 //! - with `--tui`, `hookscope (interface open)`: the real binary with its interface drawn in
 //!   a tmux pane (tmux must be installed), to show that the screen does not slow capture.
 //!
-//! Rounds alternate between the servers, each round starting with the next one; the median of each is reported, with the ratio
-//! hookscope / bare (and interface / headless with `--tui`). `--target URL` adds any running
-//! server to the comparison.
+//! Rounds alternate between the servers, each round starting with the next one; the median
+//! of each is reported, with the ratio hookscope / bare (and interface / headless with
+//! `--tui`). `--target URL` adds any running server to the comparison.
+//!
+//! Two things keep one server's figures from depending on where it stands in the order:
+//! - Before each burst the driver flushes the disk and waits until the machine is quiet, so
+//!   a burst does not pay for the last one's writeback or its analyser catching up.
+//! - Every server runs in a session of its own, as a program started in its own terminal
+//!   does (the tmux pane is one). Linux's autogroup scheduler shares the CPU between
+//!   sessions first, so a server in the driver's session would compete with the driver on
+//!   other terms than the interface in its pane.
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 const PAYLOAD: &str = include_str!("../assets/samples/octopus/DeploymentSucceeded.json");
 const BARE_SERVER_ENV: &str = "HOOKSCOPE_LOAD_BARE_SERVER";
@@ -126,6 +135,7 @@ fn main() {
             let count = servers.len();
             for index in (0..count).map(|i| (i + round) % count) {
                 let (name, url) = &servers[index];
+                settle();
                 let rate = send_burst(&client, url, options.requests, options.concurrency).await;
                 println!("  round {}  {name:<30} {rate:>9.0} req/s", round + 1);
                 rates[index].push(rate);
@@ -185,13 +195,66 @@ async fn send_burst(client: &reqwest::Client, url: &str, count: usize, concurren
     count as f64 / started.elapsed().as_secs_f64()
 }
 
+/// Flushes what earlier bursts left to write and waits (up to 20 s) until the CPUs are
+/// nearly idle: the servers' analysers and checkpoints have caught up.
+fn settle() {
+    // SAFETY: sync takes no arguments and cannot fail.
+    unsafe { libc::sync() };
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut before = cpu_times();
+    while Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(250));
+        let now = cpu_times();
+        let (busy, total) = (now.0 - before.0, now.1 - before.1);
+        if total == 0 || busy * 10 < total {
+            return;
+        }
+        before = now;
+    }
+}
+
+/// Busy and total CPU time since boot, in clock ticks, from `/proc/stat`.
+fn cpu_times() -> (u64, u64) {
+    let stat = std::fs::read_to_string("/proc/stat").unwrap_or_default();
+    let ticks: Vec<u64> = stat
+        .lines()
+        .next()
+        .unwrap_or_default()
+        .split_whitespace()
+        .skip(1)
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    let total = ticks.iter().sum();
+    // user nice system idle iowait ...: idle and iowait are not busy.
+    let idle = ticks.get(3).copied().unwrap_or(0) + ticks.get(4).copied().unwrap_or(0);
+    (total - idle, total)
+}
+
+/// Starts the child in a session of its own (see the module documentation).
+fn in_own_session(command: &mut Command) -> &mut Command {
+    // SAFETY: setsid and prctl are async-signal-safe, and the child is a fresh process that has not
+    // started any threads yet.
+    unsafe {
+        command.pre_exec(|| {
+            if libc::setsid() == -1 {
+                return Err(std::io::Error::last_os_error());
+            }
+            // Out of the driver's session, Ctrl-C no longer reaches the child: it goes when
+            // the driver goes instead.
+            #[cfg(target_os = "linux")]
+            libc::prctl(libc::PR_SET_PDEATHSIG, libc::SIGTERM);
+            Ok(())
+        })
+    }
+}
+
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
     values[values.len() / 2]
 }
 
 fn start_hookscope(db: &std::path::Path, extra: &[&str]) -> (Child, SocketAddr) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hookscope"))
+    let mut child = in_own_session(&mut Command::new(env!("CARGO_BIN_EXE_hookscope")))
         .args(["listen", "--headless", "--listen", "127.0.0.1:0", "--db"])
         .arg(db)
         .args(extra)
@@ -235,7 +298,7 @@ impl TmuxInterface {
             .status()
             .expect("--tui needs tmux");
         assert!(status.success(), "tmux new-session failed");
-        let deadline = Instant::now() + std::time::Duration::from_secs(20);
+        let deadline = Instant::now() + Duration::from_secs(20);
         loop {
             let screen = Command::new("tmux")
                 .args(["capture-pane", "-p", "-t", &session])
@@ -254,7 +317,7 @@ impl TmuxInterface {
                 Instant::now() < deadline,
                 "the interface did not start:\n{screen}"
             );
-            std::thread::sleep(std::time::Duration::from_millis(100));
+            std::thread::sleep(Duration::from_millis(100));
         }
     }
 }
@@ -264,7 +327,7 @@ impl Drop for TmuxInterface {
         let _ = Command::new("tmux")
             .args(["send-keys", "-t", &self.session, "q"])
             .status();
-        std::thread::sleep(std::time::Duration::from_millis(500));
+        std::thread::sleep(Duration::from_millis(500));
         let _ = Command::new("tmux")
             .args(["kill-session", "-t", &self.session])
             .status();
@@ -272,7 +335,7 @@ impl Drop for TmuxInterface {
 }
 
 fn start_bare_server() -> (Child, SocketAddr) {
-    let mut child = Command::new(std::env::current_exe().unwrap())
+    let mut child = in_own_session(&mut Command::new(std::env::current_exe().unwrap()))
         .env(BARE_SERVER_ENV, "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())

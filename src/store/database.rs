@@ -39,6 +39,9 @@ pub struct Database {
     pub(super) conn: Connection,
 }
 
+/// How long a statement waits for another connection's lock before failing with "busy".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
 const SUMMARY_COLUMNS: &str = "id, received_at, method, path, query, size, content_type, peer, \
      vendor, kind, errors, warnings, duplicate_of, analysed";
 const CAPTURE_COLUMNS: &str = "id, received_at, peer, method, uri, version, headers, body, \
@@ -67,7 +70,7 @@ impl Database {
         }
         let mut conn =
             Connection::open_with_flags(path, flags).map_err(|e| open_error(describe(&e)))?;
-        conn.busy_timeout(Duration::from_secs(10))
+        conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| open_error(describe(&e)))?;
         let synchronous = match durability {
             Durability::ProcessCrash => "NORMAL",
@@ -196,14 +199,36 @@ impl Database {
 
     /// Copies what the WAL holds back into the database file, without waiting for readers;
     /// `truncate` also empties the WAL file (used on shutdown, when nothing else writes).
-    pub fn checkpoint(&self, truncate: bool) {
+    /// Returns how many frames the WAL holds, when the checkpoint could run.
+    pub fn checkpoint(&self, truncate: bool) -> Option<u32> {
         let mode = if truncate { "TRUNCATE" } else { "PASSIVE" };
         let result = self
             .conn
-            .query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |_| Ok(()));
-        if let Err(error) = result {
-            tracing::warn!(%error, "checkpoint failed; the WAL is kept and retried later");
+            .query_row(&format!("PRAGMA wal_checkpoint({mode})"), [], |row| {
+                row.get::<_, i64>(1)
+            });
+        match result {
+            Ok(frames) => Some(u32::try_from(frames).unwrap_or(0)),
+            Err(error) => {
+                tracing::warn!(%error, "checkpoint failed; the WAL is kept and retried later");
+                None
+            }
         }
+    }
+
+    /// Checkpoints everything and makes the next commit write the WAL from its start again,
+    /// instead of appending to it. Waits at most `wait` for readers to leave the WAL (and
+    /// for a passive checkpoint to finish); returns whether they did. For the writer's own
+    /// connection, between transactions: the wait holds up every other write.
+    pub fn restart_wal(&self, wait: Duration) -> Result<bool, StoreError> {
+        self.conn.busy_timeout(wait)?;
+        let busy = self
+            .conn
+            .query_row("PRAGMA wal_checkpoint(RESTART)", [], |row| {
+                row.get::<_, i64>(0)
+            });
+        self.conn.busy_timeout(BUSY_TIMEOUT)?;
+        Ok(busy? == 0)
     }
 
     /// Inserts every capture and applies retention, all in one transaction. Returns the
@@ -472,26 +497,54 @@ fn describe(error: &rusqlite::Error) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::capture::Header;
-
-    fn capture(uri: &str) -> Capture {
-        Capture {
-            id: 0,
-            received_at: DateTime::from_timestamp_micros(1_790_000_000_123_456).unwrap(),
-            peer: "127.0.0.1:5000".into(),
-            method: "POST".into(),
-            uri: uri.into(),
-            version: "HTTP/1.1".into(),
-            headers: vec![Header::new("Content-Type", "application/json")],
-            body: Bytes::from_static(b"{}"),
-            response_status: 200,
-            verdict: None,
-        }
-    }
+    use crate::store::test_support::capture;
 
     fn open(dir: &tempfile::TempDir) -> Database {
         let path = dir.path().join("c.sqlite3");
         Database::open(&path, OpenMode::CreateIfMissing, Durability::Throwaway).unwrap()
+    }
+
+    #[test]
+    fn a_restarted_wal_is_written_from_its_start_unless_a_reader_is_inside() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut writer = open(&dir).without_auto_checkpoint().unwrap();
+        let connect = || {
+            let path = dir.path().join("c.sqlite3");
+            Database::open(&path, OpenMode::MustExist, Durability::Throwaway).unwrap()
+        };
+        let (checkpointer, reader) = (connect(), connect());
+        for n in 0..20 {
+            writer
+                .insert_batch(&[capture(&format!("/{n}"))], 100)
+                .unwrap();
+        }
+        // A read transaction that sees commits not yet checkpointed pins the WAL.
+        reader
+            .conn
+            .execute_batch("BEGIN; SELECT count(*) FROM captures;")
+            .unwrap();
+        let grown = checkpointer.checkpoint(false).unwrap();
+        assert!(grown >= 20, "20 commits left {grown} frames");
+        let wait = Duration::from_millis(20);
+        assert!(!checkpointer.restart_wal(wait).unwrap());
+        writer.insert_batch(&[capture("/pinned")], 100).unwrap();
+        let pinned = checkpointer.checkpoint(false).unwrap();
+        assert!(
+            pinned > grown,
+            "{pinned} frames after {grown}: the WAL restarted"
+        );
+
+        // Given the time, the restart waits for the reader to leave.
+        let leaves = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(50));
+            reader.conn.execute_batch("COMMIT").unwrap();
+        });
+        assert!(checkpointer.restart_wal(Duration::from_secs(10)).unwrap());
+        leaves.join().unwrap();
+        writer.insert_batch(&[capture("/restarted")], 100).unwrap();
+        let after = checkpointer.checkpoint(false).unwrap();
+        assert!(after < 10, "the WAL holds {after} frames after a restart");
+        assert_eq!(writer.count().unwrap(), 22, "nothing was lost on the way");
     }
 
     #[test]

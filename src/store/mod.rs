@@ -2,10 +2,13 @@
 //! ([`writer`]) and read through [`Database`] connections of its own.
 
 mod analyser;
+mod checkpointer;
 mod codec;
 mod database;
 mod scan;
 mod schema;
+#[cfg(test)]
+mod test_support;
 mod writer;
 
 use std::path::{Path, PathBuf};

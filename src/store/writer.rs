@@ -1,14 +1,15 @@
 //! The writer thread: group commit. Captures that arrive while a transaction is being
 //! committed wait in the queue and go into the next transaction together, so one fsync
-//! acknowledges many requests.
-//!
-//! Checkpoints (copying the WAL back into the database file) run on a second thread with its
-//! own connection, so that the writer, which every acknowledgement waits on, never does them.
+//! acknowledges many requests; under a flood the writer also waits briefly for the rest of
+//! a wave ([`Gathering`]). The analyser's verdicts are recorded just after, in a
+//! transaction of their own. Checkpoints are the [`Checkpointer`]'s.
 
 use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
 
 use tokio::sync::{broadcast, mpsc, oneshot};
 
+use super::checkpointer::Checkpointer;
 use super::{Database, StoreError, StoreEvent};
 use crate::capture::{Capture, CaptureId, Verdict};
 
@@ -19,6 +20,17 @@ const QUEUE: usize = 4096;
 /// Under sustained load, checkpoint after this many commits; otherwise whenever the writer
 /// goes idle.
 const CHECKPOINT_EVERY: u32 = 64;
+
+/// Under a flood, the writer lets a batch grow while captures keep arriving: it waits this
+/// long at a time for more...
+const GATHER_STEP: Duration = Duration::from_micros(100);
+/// ...and no longer than this in all: the most a capture's acknowledgement is delayed.
+const GATHER_LIMIT: Duration = Duration::from_millis(1);
+/// A capture that comes within this of the last commit is taken to be part of a flood.
+const BUSY_WINDOW: Duration = Duration::from_millis(5);
+/// After a lone capture waited for nothing (one sender posting in sequence), the next
+/// commits go without waiting: 2, 4, 8, then at most this many, as it keeps happening.
+const MAX_GATHER_BACKOFF: u32 = 16;
 
 type Reply = oneshot::Sender<Result<CaptureId, StoreError>>;
 
@@ -70,21 +82,12 @@ pub fn spawn(
     analyser: std::sync::mpsc::SyncSender<()>,
 ) -> std::io::Result<(WriterHandle, JoinHandle<()>)> {
     let (queue, incoming) = mpsc::channel(QUEUE);
-    let (poke, pokes) = std::sync::mpsc::sync_channel::<()>(1);
-    let checkpointer = std::thread::Builder::new()
-        .name("store-checkpt".into())
-        .spawn(move || {
-            // Pokes coalesce: one waiting poke stands for any number of commits.
-            while pokes.recv().is_ok() {
-                checkpoint_db.checkpoint(false);
-            }
-            checkpoint_db.checkpoint(true);
-        })?;
+    let (checkpointer, checkpoints) = Checkpointer::spawn(checkpoint_db)?;
     let thread = std::thread::Builder::new()
         .name("store-writer".into())
         .spawn(move || {
-            run(db, keep, incoming, events, poke, analyser);
-            let _ = checkpointer.join();
+            run(db, keep, incoming, events, checkpointer, analyser);
+            let _ = checkpoints.join();
         })?;
     Ok((WriterHandle { queue }, thread))
 }
@@ -94,43 +97,110 @@ fn run(
     keep: u64,
     mut incoming: mpsc::Receiver<Write>,
     events: broadcast::Sender<StoreEvent>,
-    checkpoint: std::sync::mpsc::SyncSender<()>,
+    mut checkpointer: Checkpointer,
     analyser: std::sync::mpsc::SyncSender<()>,
 ) {
-    let mut batch = Vec::with_capacity(MAX_BATCH);
+    let mut pending = Pending::default();
+    let mut gathering = Gathering::default();
     let mut commits_since_checkpoint = 0;
-    let mut next = incoming.blocking_recv();
-    while let Some(write) = next.take() {
-        match write {
-            Write::Insert(capture, reply) => batch.push((capture, reply)),
-            Write::Verdicts(verdicts, reply) => {
-                record(&mut db, &verdicts, &events);
-                let _ = reply.send(());
-            }
-        }
-        while batch.len() < MAX_BATCH {
-            match incoming.try_recv() {
-                Ok(Write::Insert(capture, reply)) => batch.push((capture, reply)),
-                Ok(verdicts) => {
-                    next = Some(verdicts);
-                    break;
-                }
-                Err(_) => break,
-            }
-        }
-        if !batch.is_empty() {
-            commit(&mut db, keep, &mut batch, &events);
+    while let Some(write) = incoming.blocking_recv() {
+        pending.add(write);
+        pending.take_queued(&mut incoming);
+        if !pending.inserts.is_empty() {
+            gathering.gather(&mut pending, &mut incoming);
+            commit(&mut db, keep, &mut pending.inserts, &events);
+            gathering.last_commit = Some(Instant::now());
             // Pokes coalesce like the checkpointer's: the analyser reads what is pending.
             let _ = analyser.try_send(());
         }
+        if !pending.verdicts.is_empty() {
+            record(&mut db, &pending.verdicts, &events);
+            pending.verdicts.clear();
+            for reply in pending.verdict_replies.drain(..) {
+                let _ = reply.send(());
+            }
+        }
         commits_since_checkpoint += 1;
-        let idle = next.is_none() && incoming.is_empty();
-        if commits_since_checkpoint >= CHECKPOINT_EVERY || idle {
-            let _ = checkpoint.try_send(());
+        if commits_since_checkpoint >= CHECKPOINT_EVERY || incoming.is_empty() {
+            checkpointer.poke();
             commits_since_checkpoint = 0;
         }
-        if next.is_none() {
-            next = incoming.blocking_recv();
+        checkpointer.restart_if_due();
+    }
+}
+
+/// Writes taken from the queue for the next transactions: captures to insert, and the
+/// analyser's verdicts (for captures committed earlier), recorded together just after.
+#[derive(Default)]
+struct Pending {
+    inserts: Vec<(Capture, Reply)>,
+    verdicts: Vec<(CaptureId, Verdict)>,
+    verdict_replies: Vec<oneshot::Sender<()>>,
+}
+
+impl Pending {
+    fn add(&mut self, write: Write) {
+        match write {
+            Write::Insert(capture, reply) => self.inserts.push((capture, reply)),
+            Write::Verdicts(verdicts, reply) => {
+                self.verdicts.extend(verdicts);
+                self.verdict_replies.push(reply);
+            }
+        }
+    }
+
+    /// Moves what is waiting in the queue here, up to [`MAX_BATCH`] captures.
+    fn take_queued(&mut self, incoming: &mut mpsc::Receiver<Write>) {
+        while self.inserts.len() < MAX_BATCH {
+            match incoming.try_recv() {
+                Ok(write) => self.add(write),
+                Err(_) => break,
+            }
+        }
+    }
+}
+
+/// Group commit under a flood. The writer wakes for the first capture of a wave, when the
+/// rest are still being read; committing only what is queued at that instant made many
+/// small commits, and a commit costs about as much for one capture as for fifty (the pages
+/// it touches are written whole). So during a flood the batch may grow while captures keep
+/// coming, for up to [`GATHER_LIMIT`]. A capture after a quiet spell is committed at once,
+/// and so, after a lone capture waited for nothing, are the next few.
+#[derive(Default)]
+struct Gathering {
+    last_commit: Option<Instant>,
+    /// Commits left to go without waiting.
+    skip: u32,
+    /// Backoff for the next lone capture that waits for nothing.
+    backoff: u32,
+}
+
+impl Gathering {
+    fn gather(&mut self, pending: &mut Pending, incoming: &mut mpsc::Receiver<Write>) {
+        let flooded = self
+            .last_commit
+            .is_some_and(|at| at.elapsed() < BUSY_WINDOW);
+        if !flooded {
+            return;
+        }
+        if self.skip > 0 {
+            self.skip -= 1;
+            return;
+        }
+        let (started, first) = (Instant::now(), pending.inserts.len());
+        while pending.inserts.len() < MAX_BATCH && started.elapsed() < GATHER_LIMIT {
+            let before = pending.inserts.len();
+            std::thread::sleep(GATHER_STEP);
+            pending.take_queued(incoming);
+            if pending.inserts.len() == before {
+                break;
+            }
+        }
+        if first == 1 && pending.inserts.len() == 1 {
+            self.backoff = (self.backoff * 2).clamp(2, MAX_GATHER_BACKOFF);
+            self.skip = self.backoff;
+        } else if pending.inserts.len() > first {
+            self.backoff = 0;
         }
     }
 }
@@ -181,5 +251,113 @@ fn record(
         Ok(_) => {}
         // A verdict is derived data: losing one leaves the capture itself intact.
         Err(error) => tracing::error!(%error, "cannot store verdicts"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::test_support::capture;
+
+    fn queue(count: usize) -> (mpsc::Sender<Write>, mpsc::Receiver<Write>) {
+        let (sender, receiver) = mpsc::channel(QUEUE);
+        for n in 0..count {
+            let (reply, _) = oneshot::channel();
+            sender
+                .try_send(Write::Insert(capture(&format!("/{n}")), reply))
+                .unwrap_or_else(|_| panic!("the queue is full"));
+        }
+        (sender, receiver)
+    }
+
+    /// The batch as the writer holds it when it considers waiting: one capture taken.
+    fn first_capture(incoming: &mut mpsc::Receiver<Write>) -> Pending {
+        let mut pending = Pending::default();
+        pending.add(incoming.try_recv().unwrap());
+        pending
+    }
+
+    fn verdicts(ids: &[CaptureId]) -> Write {
+        let (reply, _) = oneshot::channel();
+        let verdicts = ids.iter().map(|&id| (id, Verdict::default())).collect();
+        Write::Verdicts(verdicts, reply)
+    }
+
+    #[test]
+    fn a_capture_after_a_quiet_spell_does_not_wait_for_others() {
+        let (_sender, mut incoming) = queue(4);
+        let mut pending = first_capture(&mut incoming);
+        Gathering::default().gather(&mut pending, &mut incoming);
+        assert_eq!(
+            pending.inserts.len(),
+            1,
+            "it waited for the captures behind it"
+        );
+    }
+
+    #[test]
+    fn during_a_flood_the_batch_takes_in_what_arrives_while_it_waits() {
+        let (_sender, mut incoming) = queue(4);
+        let mut pending = first_capture(&mut incoming);
+        let mut gathering = Gathering {
+            last_commit: Some(Instant::now()),
+            ..Gathering::default()
+        };
+        gathering.gather(&mut pending, &mut incoming);
+        assert_eq!(pending.inserts.len(), 4);
+    }
+
+    #[test]
+    fn a_lone_sender_stops_being_waited_for() {
+        let (sender, mut incoming) = queue(1);
+        let mut gathering = Gathering {
+            last_commit: Some(Instant::now()),
+            ..Gathering::default()
+        };
+        let mut pending = first_capture(&mut incoming);
+        gathering.gather(&mut pending, &mut incoming);
+        assert_eq!(pending.inserts.len(), 1);
+
+        // The next captures go without waiting (two of them, after one fruitless wait),
+        // even with another one queued behind each.
+        for _ in 0..2 {
+            let (_, mut incoming) = queue(2);
+            let mut pending = first_capture(&mut incoming);
+            gathering.gather(&mut pending, &mut incoming);
+            assert_eq!(pending.inserts.len(), 1, "it waited again too soon");
+        }
+        let (_, mut incoming) = queue(2);
+        let mut pending = first_capture(&mut incoming);
+        gathering.gather(&mut pending, &mut incoming);
+        assert_eq!(pending.inserts.len(), 2, "it never tried waiting again");
+        drop(sender);
+    }
+
+    #[test]
+    fn verdicts_in_the_queue_do_not_split_a_batch_of_captures() {
+        let (sender, mut incoming) = queue(2);
+        sender.try_send(verdicts(&[1, 2])).ok().unwrap();
+        let (reply, _) = oneshot::channel();
+        sender
+            .try_send(Write::Insert(capture("/after"), reply))
+            .ok()
+            .unwrap();
+        sender.try_send(verdicts(&[3])).ok().unwrap();
+
+        let mut pending = first_capture(&mut incoming);
+        pending.take_queued(&mut incoming);
+        let uris: Vec<&str> = pending
+            .inserts
+            .iter()
+            .map(|(c, _)| c.uri.as_str())
+            .collect();
+        assert_eq!(uris, ["/0", "/1", "/after"]);
+        let ids: Vec<CaptureId> = pending.verdicts.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, [1, 2, 3]);
+        assert_eq!(
+            pending.verdict_replies.len(),
+            2,
+            "each sender of verdicts is answered"
+        );
     }
 }

@@ -9,6 +9,7 @@
 pub mod action;
 mod app;
 pub mod detail_view;
+mod feed;
 pub mod jobs;
 pub mod keymap;
 pub mod layout;
@@ -23,8 +24,6 @@ pub mod ui;
 
 use std::sync::Arc;
 use std::sync::mpsc;
-
-use tokio::sync::broadcast::error::RecvError;
 
 use crate::cli::ListenArgs;
 use crate::commands::listen::{Session, shutdown_requested};
@@ -83,20 +82,8 @@ pub async fn run(session: Session, options: Options) -> Result<(), CommandError>
     }
 
     let (outbox, inbox) = mpsc::channel();
-    let mut events = store.subscribe();
-    let send = outbox.clone();
-    let forward_store = tokio::spawn(async move {
-        loop {
-            let message = match events.recv().await {
-                Ok(event) => Message::Store(event),
-                Err(RecvError::Lagged(_)) => Message::StoreLagged,
-                Err(RecvError::Closed) => return,
-            };
-            if send.send(message).is_err() {
-                return;
-            }
-        }
-    });
+    feed::spawn(store.subscribe(), outbox.clone())
+        .map_err(|e| fail("cannot start the interface", &e))?;
     let send = outbox.clone();
     let forward_rejections = tokio::spawn(async move {
         while let Ok(rejection) = rejected.recv().await {
@@ -135,7 +122,6 @@ pub async fn run(session: Session, options: Options) -> Result<(), CommandError>
     let _ = serve.await;
     signals.abort();
     forward_rejections.abort();
-    forward_store.abort();
     tokio::task::spawn_blocking(move || store.close())
         .await
         .map_err(|e| fail("cannot close the store", &e))?;
