@@ -217,9 +217,9 @@ impl Database {
     }
 
     /// Checkpoints everything and makes the next commit write the WAL from its start again,
-    /// instead of appending to it. Waits at most `wait` for readers to leave the WAL (and
-    /// for a passive checkpoint to finish); returns whether they did. For the writer's own
-    /// connection, between transactions: the wait holds up every other write.
+    /// instead of appending to it. Waits at most `wait` for readers to leave the WAL;
+    /// returns whether they did. Meant for a moment when nothing writes (the writer calls
+    /// it between transactions): a write that comes meanwhile waits for it.
     pub fn restart_wal(&self, wait: Duration) -> Result<bool, StoreError> {
         self.conn.busy_timeout(wait)?;
         let busy = self
