@@ -262,12 +262,19 @@ mod tests {
     fn queue(count: usize) -> (mpsc::Sender<Write>, mpsc::Receiver<Write>) {
         let (sender, receiver) = mpsc::channel(QUEUE);
         for n in 0..count {
-            let (reply, _) = oneshot::channel();
-            sender
-                .try_send(Write::Insert(capture(&format!("/{n}")), reply))
-                .unwrap_or_else(|_| panic!("the queue is full"));
+            send(&sender, insert(&format!("/{n}")));
         }
         (sender, receiver)
+    }
+
+    fn send(sender: &mpsc::Sender<Write>, write: Write) {
+        // `Write` is not Debug, so no `unwrap` on the error that carries it.
+        assert!(sender.try_send(write).is_ok(), "the queue is full");
+    }
+
+    fn insert(uri: &str) -> Write {
+        let (reply, _) = oneshot::channel();
+        Write::Insert(capture(uri), reply)
     }
 
     /// The batch as the writer holds it when it considers waiting: one capture taken.
@@ -336,13 +343,9 @@ mod tests {
     #[test]
     fn verdicts_in_the_queue_do_not_split_a_batch_of_captures() {
         let (sender, mut incoming) = queue(2);
-        sender.try_send(verdicts(&[1, 2])).ok().unwrap();
-        let (reply, _) = oneshot::channel();
-        sender
-            .try_send(Write::Insert(capture("/after"), reply))
-            .ok()
-            .unwrap();
-        sender.try_send(verdicts(&[3])).ok().unwrap();
+        send(&sender, verdicts(&[1, 2]));
+        send(&sender, insert("/after"));
+        send(&sender, verdicts(&[3]));
 
         let mut pending = first_capture(&mut incoming);
         pending.take_queued(&mut incoming);

@@ -115,12 +115,10 @@ mod tests {
         let messages: Vec<Message> = inbox.try_iter().collect();
         assert!(matches!(messages[0], Message::StoreLagged));
         assert_eq!(
-            messages[1..]
-                .iter()
-                .map(|m| match m {
-                    Message::Store(StoreEvent::Trimmed { through }) => *through,
-                    _ => 0,
-                })
+            messages
+                .into_iter()
+                .skip(1)
+                .map(through)
                 .collect::<Vec<_>>(),
             [4, 5]
         );
