@@ -188,11 +188,13 @@ impl Gathering {
             return;
         }
         let (started, first) = (Instant::now(), pending.inserts.len());
-        while pending.inserts.len() < MAX_BATCH && started.elapsed() < GATHER_LIMIT {
+        // At least one step, however late this thread was scheduled: the limit bounds the
+        // wait, it is not a reason to skip it.
+        while pending.inserts.len() < MAX_BATCH {
             let before = pending.inserts.len();
             std::thread::sleep(GATHER_STEP);
             pending.take_queued(incoming);
-            if pending.inserts.len() == before {
+            if pending.inserts.len() == before || started.elapsed() >= GATHER_LIMIT {
                 break;
             }
         }

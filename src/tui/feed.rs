@@ -78,13 +78,16 @@ mod tests {
     fn the_first_event_goes_at_once_and_a_burst_waits_for_the_interval() {
         let (events, receiver) = broadcast::channel(64);
         let (outbox, inbox) = mpsc::channel();
-        let interval = Duration::from_millis(300);
+        let interval = Duration::from_millis(500);
         let feed = std::thread::spawn(move || run(receiver, &outbox, interval));
 
         let sent = Instant::now();
         events.send(trimmed(1)).unwrap();
         assert_eq!(through(inbox.recv().unwrap()), 1);
         assert!(sent.elapsed() < interval, "the first event was held back");
+        // Events sent while the feed is still taking in the first batch join it; these come
+        // once it has gone to wait out the interval.
+        std::thread::sleep(Duration::from_millis(50));
         for n in 2..=4 {
             events.send(trimmed(n)).unwrap();
         }
