@@ -78,6 +78,28 @@ impl Verdict {
 }
 
 impl Capture {
+    /// A request not stored yet (id 0, no verdict), received now from an unknown peer over
+    /// HTTP/1.1 and answered 200; set the other fields as needed.
+    pub fn new(
+        method: impl Into<String>,
+        uri: impl Into<String>,
+        headers: Vec<Header>,
+        body: impl Into<Bytes>,
+    ) -> Self {
+        Self {
+            id: 0,
+            received_at: truncate_to_micros(Utc::now()),
+            peer: "0.0.0.0:0".into(),
+            method: method.into(),
+            uri: uri.into(),
+            version: "HTTP/1.1".into(),
+            headers,
+            body: body.into(),
+            response_status: 200,
+            verdict: None,
+        }
+    }
+
     /// The path part of the URI, without the query.
     pub fn path(&self) -> &str {
         split_uri(&self.uri).0
@@ -125,6 +147,7 @@ impl Capture {
             warnings: verdict.warnings,
             duplicate_of: verdict.duplicate_of,
             analysed: self.verdict.is_some(),
+            forward: None,
         }
     }
 }
@@ -162,6 +185,9 @@ pub struct CaptureSummary {
     /// Whether the fields above are known yet (the analyser runs just behind the listener).
     #[serde(skip)]
     pub analysed: bool,
+    /// The latest `--forward-to` outcome, for the interface's list.
+    #[serde(skip)]
+    pub forward: Option<crate::attempt::ForwardMark>,
 }
 
 impl CaptureSummary {

@@ -3,10 +3,20 @@
 
 use super::{CommandError, open_existing};
 use crate::cli::StoreArgs;
+use crate::store::{Store, StoreLocation, StoreOptions};
 
 pub fn run(args: StoreArgs) -> Result<(), CommandError> {
-    let (mut db, path) = open_existing(&args)?;
-    let deleted = db.clear()?;
-    eprintln!("deleted {deleted} captures from {}", path.display());
+    // Opened once to check it is there and a store; the delete goes through a writer.
+    let (_, path) = open_existing(&args)?;
+    let store = Store::open(
+        StoreLocation::file(&path),
+        StoreOptions {
+            keep: u64::MAX,
+            fsync: true,
+        },
+    )?;
+    let deleted = store.writer().clear_blocking();
+    store.close();
+    eprintln!("deleted {} captures from {}", deleted?, path.display());
     Ok(())
 }

@@ -6,7 +6,7 @@ use std::io::Read;
 use super::{CommandError, exit, store_path};
 use crate::archive::read_archive;
 use crate::cli::ImportArgs;
-use crate::store::{Database, Durability, OpenMode};
+use crate::store::{Store, StoreLocation, StoreOptions};
 
 pub fn run(args: ImportArgs) -> Result<(), CommandError> {
     let name = args.file.display().to_string();
@@ -18,9 +18,17 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
         capture.verdict = Some(crate::inspect::verdict(&capture.headers, &capture.body));
     }
     let path = store_path(args.store.db.as_deref())?;
-    let mut db = Database::open(&path, OpenMode::CreateIfMissing, Durability::PowerLoss)?;
+    let store = Store::open(
+        StoreLocation::file(&path),
+        StoreOptions {
+            keep: u64::MAX,
+            fsync: true,
+        },
+    )?;
     // Retention is the listener's job; an import adds everything it was given.
-    let (stored, _) = db.insert_batch(&imported.captures, u64::MAX)?;
+    let stored = store.writer().import_blocking(imported.captures);
+    store.close();
+    let stored = stored?;
     match (stored.first(), stored.last()) {
         (Some(first), Some(last)) => eprintln!(
             "imported {} captures into {} (ids {} to {})",

@@ -10,6 +10,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use super::StoreError;
 use super::codec::{decode_headers, encode_headers};
 use super::schema;
+use crate::attempt::{Attempt, AttemptBrief, AttemptId, AttemptKind, AttemptResponse, ForwardMark};
 use crate::capture::{Capture, CaptureId, CaptureSummary, Header, Verdict, format_timestamp};
 use crate::inspect;
 use crate::vendor::Vendor;
@@ -43,7 +44,11 @@ pub struct Database {
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 
 const SUMMARY_COLUMNS: &str = "id, received_at, method, path, query, size, content_type, peer, \
-     vendor, kind, errors, warnings, duplicate_of, analysed";
+     vendor, kind, errors, warnings, duplicate_of, analysed, \
+     (SELECT ifnull(status, -1) FROM attempts \
+      WHERE capture_id = captures.id AND kind = 'forward' ORDER BY id DESC LIMIT 1)";
+const ATTEMPT_COLUMNS: &str = "id, capture_id, kind, target, request, started_at, elapsed_us, \
+     status, reason, response_headers, response_body, response_size, error";
 const CAPTURE_COLUMNS: &str = "id, received_at, peer, method, uri, version, headers, body, \
      response_status, vendor, kind, errors, warnings, dedupe_key, duplicate_of, analysed";
 
@@ -383,6 +388,7 @@ impl Database {
     pub fn delete(&mut self, id: CaptureId) -> Result<bool, StoreError> {
         let tx = self.conn.transaction()?;
         let deleted = tx.execute("DELETE FROM captures WHERE id = ?1", [id])?;
+        tx.execute("DELETE FROM attempts WHERE capture_id = ?1", [id])?;
         adjust_count(&tx, -(deleted as i64))?;
         tx.commit()?;
         Ok(deleted > 0)
@@ -392,10 +398,95 @@ impl Database {
     pub fn clear(&mut self) -> Result<u64, StoreError> {
         let tx = self.conn.transaction()?;
         let deleted = tx.execute("DELETE FROM captures", [])?;
+        tx.execute("DELETE FROM attempts", [])?;
         tx.execute("UPDATE capture_count SET n = 0", [])?;
         tx.commit()?;
         Ok(deleted as u64)
     }
+}
+
+impl Database {
+    /// Stores attempts in one transaction; those whose capture is gone meanwhile (deleted,
+    /// trimmed) are dropped. Returns what was stored, in order, and for each given attempt
+    /// its id (0 when dropped).
+    pub fn insert_attempts(
+        &mut self,
+        attempts: &[Attempt],
+    ) -> Result<(Vec<AttemptBrief>, Vec<AttemptId>), StoreError> {
+        let tx = self.conn.transaction()?;
+        let mut stored = Vec::with_capacity(attempts.len());
+        let mut ids = Vec::with_capacity(attempts.len());
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO attempts (capture_id, kind, target, request, started_at, elapsed_us,
+                    status, reason, response_headers, response_body, response_size, error)
+                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12
+                 WHERE EXISTS (SELECT 1 FROM captures WHERE id = ?1)",
+            )?;
+            for attempt in attempts {
+                let response = attempt.response.as_ref();
+                let inserted = insert.execute(params![
+                    attempt.capture_id,
+                    attempt.kind.id(),
+                    attempt.target,
+                    attempt.request.as_ref(),
+                    attempt.started_at.timestamp_micros(),
+                    i64::try_from(attempt.elapsed.as_micros()).unwrap_or(i64::MAX),
+                    response.map(|r| r.status),
+                    response.map(|r| r.reason.as_str()),
+                    response.map(|r| encode_headers(&r.headers)),
+                    response.map(|r| r.body.as_ref()),
+                    response.map(|r| r.body_size as i64),
+                    attempt.error,
+                ])?;
+                if inserted == 1 {
+                    let mut brief = attempt.brief();
+                    brief.id = tx.last_insert_rowid();
+                    ids.push(brief.id);
+                    stored.push(brief);
+                } else {
+                    ids.push(0);
+                }
+            }
+        }
+        tx.commit()?;
+        Ok((stored, ids))
+    }
+
+    /// Every attempt for a capture, oldest first.
+    pub fn attempts_for(&self, capture_id: CaptureId) -> Result<Vec<Attempt>, StoreError> {
+        let sql =
+            format!("SELECT {ATTEMPT_COLUMNS} FROM attempts WHERE capture_id = ?1 ORDER BY id");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map([capture_id], attempt_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+}
+
+fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<Attempt> {
+    let status: Option<u16> = row.get(7)?;
+    let response = match status {
+        Some(status) => Some(AttemptResponse {
+            status,
+            reason: row.get::<_, Option<String>>(8)?.unwrap_or_default(),
+            headers: decode_headers(&row.get::<_, Option<Vec<u8>>>(9)?.unwrap_or_default()),
+            body: Bytes::from(row.get::<_, Option<Vec<u8>>>(10)?.unwrap_or_default()),
+            body_size: row.get::<_, Option<i64>>(11)?.unwrap_or(0).max(0) as u64,
+        }),
+        None => None,
+    };
+    let kind: String = row.get(2)?;
+    Ok(Attempt {
+        id: row.get(0)?,
+        capture_id: row.get(1)?,
+        kind: AttemptKind::from_id(&kind).unwrap_or(AttemptKind::Replay),
+        target: row.get(3)?,
+        request: Bytes::from(row.get::<_, Vec<u8>>(4)?),
+        started_at: timestamp(row.get(5)?),
+        elapsed: std::time::Duration::from_micros(row.get::<_, i64>(6)?.max(0) as u64),
+        response,
+        error: row.get(12)?,
+    })
 }
 
 /// Deletes the oldest captures beyond `keep`; returns the newest id removed.
@@ -411,6 +502,8 @@ fn trim_to(conn: &Connection, keep: u64) -> Result<Option<CaptureId>, StoreError
         |row| row.get(0),
     )?;
     let deleted = conn.execute("DELETE FROM captures WHERE id <= ?1", [through])?;
+    conn.prepare_cached("DELETE FROM attempts WHERE capture_id <= ?1")?
+        .execute([through])?;
     adjust_count(conn, -(deleted as i64))?;
     Ok(Some(through))
 }
@@ -438,6 +531,7 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<CaptureSummary> {
         warnings: row.get(11)?,
         duplicate_of: row.get(12)?,
         analysed: row.get(13)?,
+        forward: row.get::<_, Option<i64>>(14)?.map(ForwardMark::from_column),
     })
     .map(|mut summary| {
         summary.valid = summary.vendor.map(|_| summary.errors == 0);
@@ -649,5 +743,89 @@ mod tests {
             2,
             "re-analysed"
         );
+    }
+
+    fn attempt(capture_id: CaptureId, status: Option<u16>) -> Attempt {
+        Attempt {
+            id: 0,
+            capture_id,
+            kind: AttemptKind::Forward,
+            target: "http://localhost:3000/in".into(),
+            request: Bytes::from_static(b"POST /in HTTP/1.1\r\n\r\n"),
+            started_at: DateTime::from_timestamp_micros(1_790_000_000_000_000).unwrap(),
+            elapsed: std::time::Duration::from_micros(1234),
+            response: status.map(|status| AttemptResponse {
+                status,
+                reason: "OK".into(),
+                headers: vec![Header::new("X-App", "1")],
+                body: Bytes::from_static(b"ok"),
+                body_size: 2,
+            }),
+            error: status.is_none().then(|| "connection refused".to_owned()),
+        }
+    }
+
+    #[test]
+    fn attempts_round_trip_and_mark_the_latest_forward_in_summaries() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = open(&dir);
+        db.insert_batch(&[capture("/a"), capture("/b")], u64::MAX)
+            .unwrap();
+        let (stored, ids) = db
+            .insert_attempts(&[
+                attempt(1, Some(200)),
+                attempt(1, None),
+                attempt(99, Some(200)),
+            ])
+            .unwrap();
+        assert_eq!(
+            stored.len(),
+            2,
+            "the attempt of a capture that is gone is dropped"
+        );
+        assert_eq!(ids[2], 0);
+        let attempts = db.attempts_for(1).unwrap();
+        assert_eq!(attempts.len(), 2);
+        assert_eq!(
+            attempts[0],
+            Attempt {
+                id: ids[0],
+                ..attempt(1, Some(200))
+            }
+        );
+        assert_eq!(attempts[1].error.as_deref(), Some("connection refused"));
+        let summaries = db.summaries_for(&[1, 2]).unwrap();
+        assert_eq!(
+            summaries[0].forward,
+            Some(ForwardMark::Failed),
+            "the latest forward counts"
+        );
+        assert_eq!(summaries[1].forward, None);
+    }
+
+    #[test]
+    fn attempts_go_with_their_capture_on_delete_clear_and_retention() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut db = open(&dir);
+        db.insert_batch(&[capture("/1"), capture("/2"), capture("/3")], u64::MAX)
+            .unwrap();
+        db.insert_attempts(&[
+            attempt(1, Some(200)),
+            attempt(2, Some(200)),
+            attempt(3, None),
+        ])
+        .unwrap();
+        assert!(db.delete(2).unwrap());
+        assert!(db.attempts_for(2).unwrap().is_empty());
+        // Retention to one capture trims #1 and its attempt.
+        db.insert_batch(&[capture("/4")], 2).unwrap();
+        assert!(db.attempts_for(1).unwrap().is_empty());
+        assert_eq!(db.attempts_for(3).unwrap().len(), 1);
+        db.clear().unwrap();
+        let left: i64 = db
+            .conn
+            .query_row("SELECT count(*) FROM attempts", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(left, 0);
     }
 }

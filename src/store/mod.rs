@@ -19,6 +19,7 @@ use std::thread::JoinHandle;
 
 use tokio::sync::broadcast;
 
+use crate::attempt::AttemptBrief;
 use crate::capture::{CaptureId, CaptureSummary};
 
 pub use codec::check_header;
@@ -57,8 +58,14 @@ pub enum StoreEvent {
     /// The analyser's verdicts for these captures (vendor, kind, validity) are stored.
     /// Captures are analysed in id order, just behind `Inserted`.
     Analysed(Arc<[CaptureSummary]>),
-    /// Retention removed every capture up to and including this id.
+    /// Retention removed every capture up to and including this id (and their attempts).
     Trimmed { through: CaptureId },
+    /// The user deleted this capture (and its attempts).
+    Deleted { id: CaptureId },
+    /// The user deleted every capture.
+    Cleared,
+    /// Replays and forwards recorded, in id order.
+    Attempted(Arc<[AttemptBrief]>),
 }
 
 /// Where a store lives, and the temporary directory to remove with it for a throwaway store.

@@ -41,6 +41,25 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX captures_pending_analysis ON captures (id) WHERE analysed = 0;
     CREATE TABLE analysis (version INTEGER NOT NULL);
     INSERT INTO analysis (version) VALUES (0);",
+    // 3: every replay and forward of a capture. Deleted with it by the same Database
+    // methods that delete captures (not a foreign key: cascades would need
+    // `foreign_keys` on every connection and a lookup per deleted capture).
+    "CREATE TABLE attempts (
+        id               INTEGER PRIMARY KEY AUTOINCREMENT,
+        capture_id       INTEGER NOT NULL,
+        kind             TEXT NOT NULL,     -- 'replay' or 'forward'
+        target           TEXT NOT NULL,     -- the URL it went to
+        request          BLOB NOT NULL,     -- exactly as written to the socket
+        started_at       INTEGER NOT NULL,  -- microseconds since the Unix epoch, UTC
+        elapsed_us       INTEGER NOT NULL,
+        status           INTEGER,           -- NULL: no response
+        reason           TEXT,
+        response_headers BLOB,              -- 'Name: value\\r\\n' lines in wire order
+        response_body    BLOB,              -- at most the response cap
+        response_size    INTEGER,           -- the whole body's size
+        error            TEXT
+    );
+    CREATE INDEX attempts_by_capture ON attempts (capture_id, id);",
 ];
 
 /// The schema version this build writes.

@@ -1,8 +1,10 @@
-//! The writer thread: group commit. Captures that arrive while a transaction is being
-//! committed wait in the queue and go into the next transaction together, so one fsync
-//! acknowledges many requests; under a flood the writer also waits briefly for the rest of
-//! a wave ([`Gathering`]). The analyser's verdicts are recorded just after, in a
-//! transaction of their own. Checkpoints are the [`Checkpointer`]'s.
+//! The writer thread, the only one that writes to the store. Group commit: captures that
+//! arrive while a transaction is being committed wait in the queue and go into the next
+//! transaction together, so one fsync acknowledges many requests; under a flood the writer
+//! also waits briefly for the rest of a wave ([`Gathering`]). The analyser's verdicts and
+//! the replay and forward attempts are recorded just after, each group in a transaction of
+//! its own; deletes and clears the user asks for come last. Every change is published as a
+//! [`StoreEvent`] once committed. Checkpoints are the [`Checkpointer`]'s.
 
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -11,7 +13,8 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::checkpointer::Checkpointer;
 use super::{Database, StoreError, StoreEvent};
-use crate::capture::{Capture, CaptureId, Verdict};
+use crate::attempt::{Attempt, AttemptId};
+use crate::capture::{Capture, CaptureId, CaptureSummary, Verdict};
 
 /// Upper bound on captures per transaction, so one commit never holds a reply for long.
 const MAX_BATCH: usize = 512;
@@ -33,6 +36,7 @@ const BUSY_WINDOW: Duration = Duration::from_millis(5);
 const MAX_GATHER_BACKOFF: u32 = 16;
 
 type Reply = oneshot::Sender<Result<CaptureId, StoreError>>;
+type AttemptReply = oneshot::Sender<Result<AttemptId, StoreError>>;
 
 // Inserts are the common message; boxing them would cost an allocation per request.
 #[allow(clippy::large_enum_variant)]
@@ -40,6 +44,20 @@ enum Write {
     Insert(Capture, Reply),
     /// The analyser's verdicts; the reply says when they are committed.
     Verdicts(Vec<(CaptureId, Verdict)>, oneshot::Sender<()>),
+    /// A replay or forward; the reply carries its id (0 when its capture is gone).
+    Attempt(Box<Attempt>, AttemptReply),
+    Change(Change),
+}
+
+/// What the user asks for: rare, so each is a transaction of its own.
+enum Change {
+    Delete(CaptureId, oneshot::Sender<Result<bool, StoreError>>),
+    Clear(oneshot::Sender<Result<u64, StoreError>>),
+    /// All or nothing, and past retention: an import adds everything it was given.
+    Import(
+        Vec<Capture>,
+        oneshot::Sender<Result<Vec<CaptureSummary>, StoreError>>,
+    ),
 }
 
 /// Queues writes to the store. Cheap to clone; the writer stops when every handle is gone.
@@ -57,6 +75,58 @@ impl WriterHandle {
             .await
             .map_err(|_| StoreError::Closed)?;
         committed.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// Records a replay or forward and resolves once it is committed, with its id (0 when
+    /// its capture was deleted meanwhile).
+    pub async fn record_attempt(&self, attempt: Attempt) -> Result<AttemptId, StoreError> {
+        let (reply, committed) = oneshot::channel();
+        self.queue
+            .send(Write::Attempt(Box::new(attempt), reply))
+            .await
+            .map_err(|_| StoreError::Closed)?;
+        committed.await.map_err(|_| StoreError::Closed)?
+    }
+
+    /// [`Self::record_attempt`] from a thread outside the runtime.
+    pub fn record_attempt_blocking(&self, attempt: Attempt) -> Result<AttemptId, StoreError> {
+        let (reply, committed) = oneshot::channel();
+        self.queue
+            .blocking_send(Write::Attempt(Box::new(attempt), reply))
+            .map_err(|_| StoreError::Closed)?;
+        committed.blocking_recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Deletes one capture and its attempts; false when there was none with that id. From a
+    /// thread outside the runtime.
+    pub fn delete_blocking(&self, id: CaptureId) -> Result<bool, StoreError> {
+        let (reply, done) = oneshot::channel();
+        self.queue
+            .blocking_send(Write::Change(Change::Delete(id, reply)))
+            .map_err(|_| StoreError::Closed)?;
+        done.blocking_recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Deletes every capture; returns how many there were. From a thread outside the runtime.
+    pub fn clear_blocking(&self) -> Result<u64, StoreError> {
+        let (reply, done) = oneshot::channel();
+        self.queue
+            .blocking_send(Write::Change(Change::Clear(reply)))
+            .map_err(|_| StoreError::Closed)?;
+        done.blocking_recv().map_err(|_| StoreError::Closed)?
+    }
+
+    /// Adds imported captures (with their verdicts) in one transaction; returns their
+    /// summaries. From a thread outside the runtime.
+    pub fn import_blocking(
+        &self,
+        captures: Vec<Capture>,
+    ) -> Result<Vec<CaptureSummary>, StoreError> {
+        let (reply, done) = oneshot::channel();
+        self.queue
+            .blocking_send(Write::Change(Change::Import(captures, reply)))
+            .map_err(|_| StoreError::Closed)?;
+        done.blocking_recv().map_err(|_| StoreError::Closed)?
     }
 
     /// For the analyser thread: stores verdicts and returns once they are committed.
@@ -120,6 +190,12 @@ fn run(
                 let _ = reply.send(());
             }
         }
+        if !pending.attempts.is_empty() {
+            record_attempts(&mut db, &mut pending.attempts, &events);
+        }
+        for change in pending.changes.drain(..) {
+            apply_change(&mut db, change, &events);
+        }
         commits_since_checkpoint += 1;
         if commits_since_checkpoint >= CHECKPOINT_EVERY || incoming.is_empty() {
             checkpointer.poke();
@@ -136,6 +212,9 @@ struct Pending {
     inserts: Vec<(Capture, Reply)>,
     verdicts: Vec<(CaptureId, Verdict)>,
     verdict_replies: Vec<oneshot::Sender<()>>,
+    attempts: Vec<(Attempt, AttemptReply)>,
+    /// Deletes and clears, in the order asked.
+    changes: Vec<Change>,
 }
 
 impl Pending {
@@ -146,6 +225,8 @@ impl Pending {
                 self.verdicts.extend(verdicts);
                 self.verdict_replies.push(reply);
             }
+            Write::Attempt(attempt, reply) => self.attempts.push((*attempt, reply)),
+            Write::Change(change) => self.changes.push(change),
         }
     }
 
@@ -253,6 +334,61 @@ fn record(
         Ok(_) => {}
         // A verdict is derived data: losing one leaves the capture itself intact.
         Err(error) => tracing::error!(%error, "cannot store verdicts"),
+    }
+}
+
+fn record_attempts(
+    db: &mut Database,
+    attempts: &mut Vec<(Attempt, AttemptReply)>,
+    events: &broadcast::Sender<StoreEvent>,
+) {
+    let (attempts, replies): (Vec<Attempt>, Vec<AttemptReply>) = attempts.drain(..).unzip();
+    match db.insert_attempts(&attempts) {
+        Ok((stored, ids)) => {
+            for (reply, id) in replies.into_iter().zip(ids) {
+                let _ = reply.send(Ok(id));
+            }
+            if !stored.is_empty() {
+                let _ = events.send(StoreEvent::Attempted(stored.into()));
+            }
+        }
+        Err(error) => {
+            tracing::error!(%error, "cannot store replay or forward attempts");
+            let message = error.to_string();
+            for reply in replies {
+                let _ = reply.send(Err(StoreError::Invalid(message.clone())));
+            }
+        }
+    }
+}
+
+fn apply_change(db: &mut Database, change: Change, events: &broadcast::Sender<StoreEvent>) {
+    match change {
+        Change::Delete(id, reply) => {
+            let result = db.delete(id);
+            if let Ok(true) = result {
+                let _ = events.send(StoreEvent::Deleted { id });
+            }
+            let _ = reply.send(result);
+        }
+        Change::Clear(reply) => {
+            let result = db.clear();
+            if result.is_ok() {
+                let _ = events.send(StoreEvent::Cleared);
+            }
+            let _ = reply.send(result);
+        }
+        Change::Import(captures, reply) => {
+            let result = db
+                .insert_batch(&captures, u64::MAX)
+                .map(|(stored, _)| stored);
+            if let Ok(stored) = &result
+                && !stored.is_empty()
+            {
+                let _ = events.send(StoreEvent::Inserted(stored.clone().into()));
+            }
+            let _ = reply.send(result);
+        }
     }
 }
 
