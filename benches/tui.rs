@@ -76,6 +76,7 @@ fn state() -> State {
         Session {
             listen_url: "http://127.0.0.1:9876".into(),
             store: "~/.local/share/hookscope/captures.sqlite3".into(),
+            forwards: Vec::new(),
         },
         Keymap::default(),
         Clock::system(),

@@ -2,19 +2,20 @@
 //! capture on stdout and status lines on stderr.
 
 use std::io::{BufWriter, IsTerminal, Write};
-use std::sync::Arc;
 use std::time::Duration;
 
 use http::StatusCode;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::{CommandError, exit, store_path};
+use crate::attempt::AttemptKind;
 use crate::capture::{CaptureId, CaptureSummary};
 use crate::cli::ListenArgs;
 use crate::escape::{json_line, visible_line};
-use crate::listener::{Listener, ListenerState, Rejection, ResponseConfig};
-use crate::logging::LogGuard;
-use crate::store::{Store, StoreEvent, StoreLocation, StoreOptions, StoreReader};
+use crate::listener::{Rejection, ResponseConfig};
+use crate::replay::forward::{ForwardConfig, ForwardRoute};
+use crate::session::{Session, SessionConfig, SessionError, shutdown_requested};
+use crate::store::{StoreEvent, StoreOptions, StoreReader};
 
 /// How many summaries a lagging printer reads back from the store at a time.
 const CATCH_UP_PAGE: usize = 1000;
@@ -29,98 +30,69 @@ pub fn run(args: ListenArgs) -> Result<(), CommandError> {
     let interactive =
         !args.headless && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     runtime.block_on(async {
-        let session = Session::open(&args).await?;
+        let session = Session::open(session_config(&args)?)
+            .await
+            .map_err(session_error)?;
         if interactive {
-            let options = crate::tui::Options::from_args(&args);
-            crate::tui::run(session, options).await
+            let options = crate::tui::Options::new(args.theme, args.clipboard, &args.forward_to);
+            crate::tui::run(session, options)
+                .await
+                .map_err(|e| CommandError::new(exit::FAILURE, format!("{e:#}")))
         } else {
-            listen_headless(session).await
+            listen_headless(session, &args).await
         }
     })
 }
 
-/// A listener bound to its address and the store it writes to: everything both the
-/// interface and headless mode run on.
-pub struct Session {
-    pub listener: Listener,
-    pub store: Store,
-    pub state: ListenerState,
-    /// Requests answered without being captured (too large, unparseable).
-    pub rejected: broadcast::Receiver<Rejection>,
-    pub log: Option<LogGuard>,
-    /// Captures already in the store when the session started.
-    pub existing: u64,
-}
-
-impl Session {
-    /// Binds first, so a busy port is a plain message before anything else happens.
-    pub async fn open(args: &ListenArgs) -> Result<Self, CommandError> {
-        let listener = Listener::bind(args.listen)
-            .await
-            .map_err(|e| CommandError::new(exit::USAGE, e.to_string()))?;
-        let location = if args.in_memory {
-            StoreLocation::throwaway().map_err(|e| {
-                CommandError::new(
-                    exit::FAILURE,
-                    format!("cannot create a temporary store: {e}"),
-                )
-            })?
-        } else {
-            StoreLocation::file(store_path(args.db.as_deref())?)
-        };
-        let store = Store::open(
-            location,
-            StoreOptions {
-                keep: args.keep,
-                fsync: args.fsync,
-            },
-        )?;
-        let log = crate::logging::init();
-        let existing = store.reader().lock().count()?;
-        let (rejections, rejected) = broadcast::channel(256);
-        let state = ListenerState {
-            writer: store.writer(),
-            response: Arc::new(ResponseConfig {
-                status: StatusCode::from_u16(args.status).unwrap_or(StatusCode::OK),
-                body: args.response_body.clone(),
-                headers: args.response_headers.clone(),
-                delay: Duration::from_millis(args.delay),
-                ..ResponseConfig::default()
-            }),
-            max_body: usize::try_from(args.max_body).unwrap_or(usize::MAX),
-            rejections,
-        };
-        tracing::info!(addr = %listener.local_addr(), store = %store.path().display(), "listening");
-        Ok(Self {
-            listener,
-            store,
-            state,
-            rejected,
-            log,
-            existing,
-        })
-    }
-}
-
-async fn listen_headless(session: Session) -> Result<(), CommandError> {
-    let Session {
-        listener,
+fn session_config(args: &ListenArgs) -> Result<SessionConfig, CommandError> {
+    let store = if args.in_memory {
+        None
+    } else {
+        Some(store_path(args.db.as_deref())?)
+    };
+    Ok(SessionConfig {
+        listen: args.listen,
         store,
-        state,
-        rejected,
-        log,
-        existing,
-    } = session;
-    announce(
-        &listener,
-        &store,
-        existing,
-        log.as_ref().map(|l| l.path.as_path()),
-    );
+        store_options: StoreOptions {
+            keep: args.keep,
+            fsync: args.fsync,
+        },
+        response: ResponseConfig {
+            status: StatusCode::from_u16(args.status).unwrap_or(StatusCode::OK),
+            body: args.response_body.clone(),
+            headers: args.response_headers.clone(),
+            delay: Duration::from_millis(args.delay),
+            ..ResponseConfig::default()
+        },
+        max_body: usize::try_from(args.max_body).unwrap_or(usize::MAX),
+        forward: ForwardConfig {
+            routes: args.forward_to.clone(),
+            timeout: args.forward_timeout,
+            reply: args.forward_reply,
+            ..ForwardConfig::default()
+        },
+    })
+}
 
+fn forward_descriptions(args: &ListenArgs) -> Vec<String> {
+    args.forward_to.iter().map(ForwardRoute::describe).collect()
+}
+
+/// A port in use is the user's to fix (exit 2); anything else is a failure to start.
+fn session_error(error: SessionError) -> CommandError {
+    let code = match error {
+        SessionError::Bind(_) => exit::USAGE,
+        _ => exit::FAILURE,
+    };
+    CommandError::new(code, error.to_string())
+}
+
+async fn listen_headless(session: Session, args: &ListenArgs) -> Result<(), CommandError> {
+    announce(&session, &forward_descriptions(args));
     let (stop, stopped) = tokio::sync::watch::channel(false);
     // Only this run's captures are printed, although the analyser may also (re)analyse older
     // ones: those left unanalysed by a crash, or all of them after the rules changed.
+    let store = session.store();
     let newest_before = store
         .reader()
         .lock()
@@ -130,17 +102,16 @@ async fn listen_headless(session: Session) -> Result<(), CommandError> {
         .map_or(0, |s| s.id);
     let printer = spawn_printer(store.subscribe(), store.reader(), newest_before, stop)
         .map_err(|e| CommandError::new(exit::FAILURE, format!("cannot start: {e}")))?;
-    let warner = tokio::spawn(print_rejections(rejected));
-    listener
-        .serve(state, shutdown_requested(stopped_or_never(stopped)))
-        .await;
+    let warner = tokio::spawn(print_rejections(session.rejections()));
+    let reporter = tokio::spawn(print_forwards(store.subscribe(), store.reader()));
+    let serving = session.serve();
+    shutdown_requested(stopped_or_never(stopped)).await;
     eprintln!("hookscope: stopped");
-    // Every handler has finished, so every acknowledged capture is queued: close the store to
-    // commit them, then let the printer print the last of them.
-    tokio::task::spawn_blocking(move || store.close())
-        .await
-        .map_err(|e| CommandError::new(exit::FAILURE, e.to_string()))?;
+    // Every handler finishes and the forwarder records what it sent before the store
+    // closes; then the printer prints the last of the captures.
+    serving.shutdown().await.map_err(session_error)?;
     warner.abort();
+    let _ = reporter.await;
     match printer.join() {
         Ok(Err(error)) if error.kind() != std::io::ErrorKind::BrokenPipe => Err(CommandError::new(
             exit::FAILURE,
@@ -150,19 +121,27 @@ async fn listen_headless(session: Session) -> Result<(), CommandError> {
     }
 }
 
-fn announce(listener: &Listener, store: &Store, existing: u64, log: Option<&std::path::Path>) {
+fn announce(session: &Session, forwards: &[String]) {
+    let store = session.store();
     let store_text = if store.is_throwaway() {
         "throwaway store (removed on exit)".to_owned()
     } else {
-        format!("store {} ({existing} captures)", store.path().display())
+        format!(
+            "store {} ({} captures)",
+            store.path().display(),
+            session.existing
+        )
     };
     let mut stderr = std::io::stderr().lock();
     let _ = writeln!(
         stderr,
         "hookscope listening on http://{} · {store_text} · Ctrl-C to stop",
-        listener.local_addr()
+        session.local_addr()
     );
-    if let Some(log) = log {
+    for target in forwards {
+        let _ = writeln!(stderr, "hookscope: forwarding to {target}");
+    }
+    if let Some(log) = session.log_path() {
         let _ = writeln!(stderr, "hookscope: log file {}", log.display());
     }
 }
@@ -174,25 +153,36 @@ async fn stopped_or_never(mut stop: tokio::sync::watch::Receiver<bool>) {
     }
 }
 
-/// Resolves on Ctrl-C, SIGTERM, or when `also` resolves (headless: stdout went away; the
-/// interface: the user quit).
-pub async fn shutdown_requested(also: impl Future<Output = ()>) {
-    let ctrl_c = tokio::signal::ctrl_c();
-    #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+/// A status line on stderr for every forward that failed (a person watching a headless run
+/// wants to know the app is down; successes would drown the terminal).
+async fn print_forwards(mut events: broadcast::Receiver<StoreEvent>, reader: StoreReader) {
+    loop {
+        match events.recv().await {
+            Ok(StoreEvent::Attempted(batch)) => {
+                let failed: Vec<_> = batch
+                    .iter()
+                    .filter(|a| a.kind == AttemptKind::Forward && a.status.is_none())
+                    .collect();
+                if failed.is_empty() {
+                    continue;
+                }
+                let db = reader.lock();
+                for brief in failed {
+                    let error = db
+                        .attempts_for(brief.capture_id)
+                        .ok()
+                        .and_then(|all| all.into_iter().find(|a| a.id == brief.id))
+                        .and_then(|a| a.error);
+                    eprintln!(
+                        "hookscope: capture {} not forwarded: {}",
+                        brief.capture_id,
+                        visible_line(error.unwrap_or_default().as_bytes())
+                    );
+                }
             }
-            Err(_) => std::future::pending().await,
+            Ok(_) | Err(RecvError::Lagged(_)) => {}
+            Err(RecvError::Closed) => return,
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        () = terminate => {}
-        () = also => {}
     }
 }
 
@@ -238,7 +228,7 @@ fn print_captures(
                     }
                 }
             }
-            Ok(StoreEvent::Inserted(_) | StoreEvent::Trimmed { .. }) => {}
+            Ok(_) => {}
             Err(RecvError::Lagged(_)) => 'catch_up: loop {
                 let page = reader
                     .lock()

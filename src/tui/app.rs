@@ -3,23 +3,26 @@
 //! per frame interval. Nothing ticks while nothing changes.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
 use std::time::{Duration, Instant};
 
-use crossterm::event::{self, Event};
 use ratatui::layout::Rect;
 
 use super::detail_view::DetailView;
-use super::jobs::Latest;
-use super::keymap::Key;
-use super::message::{DetailError, Effect, Message};
+use super::diff_view::DiffView;
+use super::edit::{Edited, edit, editor_command};
+use super::input::{InputGate, spawn_reader};
+use super::jobs::{Latest, Queued};
+use super::message::{DetailError, DiffRequest, EditOutcome, Effect, Message};
 use super::state::{Clock, State};
 use super::terminal::Screen;
 use super::theme::Theme;
+use super::work::{Job, Worker};
 use crate::capture::CaptureId;
+use crate::copy::ClipboardMode;
 use crate::filter::Filter;
-use crate::store::{Database, StoreError};
+use crate::replay::{OutgoingRequest, Target};
+use crate::store::{Database, StoreError, WriterHandle};
 
 /// After a key, the mouse or a result the user waits for, the screen is redrawn within this.
 const FRAME: Duration = Duration::from_millis(33);
@@ -39,15 +42,30 @@ const SCAN_PAGE: usize = 5000;
 pub struct Context {
     /// For the list's rows and ids: small reads, done before drawing.
     pub db: Database,
-    /// Opens more connections, for the workers and for deletes.
+    /// Opens more connections, for the workers.
     pub connect: Arc<dyn Fn() -> Result<Database, StoreError> + Send + Sync>,
+    /// Every write (deletes, replays) goes through the store's writer.
+    pub writer: WriterHandle,
+    /// For the HTTP work of replays.
+    pub runtime: tokio::runtime::Handle,
     pub theme: Theme,
+    pub clipboard: ClipboardMode,
 }
 
+/// The background work: latest-only lanes for what the screen shows, one queue for what
+/// the user asked to be done.
 struct Workers {
     detail: Latest<CaptureId>,
     highlight: Latest<Arc<DetailView>>,
     scan: Latest<(u64, Arc<Filter>, CaptureId)>,
+    diff: Latest<DiffRequest>,
+    queued: Queued<Job>,
+}
+
+/// The terminal and its input reader, which hand over to the user's editor together.
+struct Terminal {
+    screen: Screen,
+    input: InputGate,
 }
 
 pub fn run(
@@ -57,10 +75,11 @@ pub fn run(
     outbox: Sender<Message>,
 ) -> anyhow::Result<()> {
     let workers = start_workers(&context, &state, &outbox)?;
-    let mut screen = Screen::take()?;
-    let stop_input = Arc::new(AtomicBool::new(false));
-    spawn_input_reader(outbox.clone(), stop_input.clone())?;
-    let size = screen.terminal.size()?;
+    let screen = Screen::take()?;
+    let input = InputGate::default();
+    spawn_reader(outbox.clone(), input.clone())?;
+    let mut terminal = Terminal { screen, input };
+    let size = terminal.screen.terminal.size()?;
     state.size = Rect::new(0, 0, size.width, size.height);
 
     let mut effects = Vec::new();
@@ -77,7 +96,7 @@ pub fn run(
             &mut state,
             &context,
             &workers,
-            &outbox,
+            &mut terminal,
         );
         if let Err(error) = performed {
             break Err(error);
@@ -95,7 +114,7 @@ pub fn run(
             last_detail = now;
         }
         if dirty && now >= last_draw + interval {
-            if let Err(error) = draw(&mut screen, &mut state, &context) {
+            if let Err(error) = draw(&mut terminal.screen, &mut state, &context) {
                 break Err(error);
             }
             last_draw = Instant::now();
@@ -137,8 +156,8 @@ pub fn run(
             }
         }
     };
-    stop_input.store(true, Ordering::Release);
-    drop(screen);
+    terminal.input.stop();
+    drop(terminal);
     drop(workers);
     result
 }
@@ -174,7 +193,7 @@ fn perform(
     state: &mut State,
     context: &Context,
     workers: &Workers,
-    outbox: &Sender<Message>,
+    terminal: &mut Terminal,
 ) -> anyhow::Result<()> {
     for effect in std::mem::take(effects) {
         match effect {
@@ -188,16 +207,50 @@ fn perform(
                 after,
             } => workers.scan.submit((generation, filter, after)),
             Effect::CancelScan => workers.scan.cancel(),
-            Effect::Delete(id) => write_off_thread(context, outbox, "delete", move |db| {
-                let result = db.and_then(|mut db| db.delete(id));
-                Message::Deleted {
+            Effect::Delete(id) => {
+                workers.queued.submit(Job::Delete(id));
+            }
+            Effect::Clear => {
+                workers.queued.submit(Job::Clear);
+            }
+            Effect::Copy { item, id, pointer } => {
+                workers.queued.submit(Job::Copy { item, id, pointer });
+            }
+            Effect::Replay {
+                ids,
+                target,
+                options,
+            } => {
+                let job = workers.queued.submit(Job::Replay {
+                    ids,
+                    target,
+                    options,
+                });
+                state.replay_started(job);
+            }
+            Effect::SendEdited {
+                id,
+                request,
+                target,
+            } => {
+                let job = workers.queued.submit(Job::SendEdited {
                     id,
-                    result: result.map_err(|e| e.to_string()),
-                }
-            })?,
-            Effect::Clear => write_off_thread(context, outbox, "clear", |db| {
-                Message::Cleared(db.and_then(|mut db| db.clear()).map_err(|e| e.to_string()))
-            })?,
+                    request,
+                    target,
+                });
+                state.replay_started(job);
+            }
+            Effect::CancelJob(job) => workers.queued.cancel(job),
+            Effect::Diff(request) => workers.diff.submit(request),
+            Effect::Edit { id, target, text } => {
+                let outcome = edit_in_terminal(terminal, context, id, target, text);
+                let mut more = Vec::new();
+                state.update(Message::Edited(outcome), &mut more);
+                effects.extend(more);
+            }
+            Effect::WriteTerminal(sequence) => {
+                terminal.screen.write_raw(sequence.as_bytes())?;
+            }
             Effect::ReloadIds => {
                 let ids = context.db.all_ids()?;
                 let mut more = Vec::new();
@@ -209,27 +262,65 @@ fn perform(
     }
     // Effects of the reload above.
     if !effects.is_empty() {
-        return perform(effects, pending_detail, state, context, workers, outbox);
+        return perform(effects, pending_detail, state, context, workers, terminal);
     }
     Ok(())
 }
 
-/// A write the user asked for (rare, and it may wait on the store's writer), on a thread of
-/// its own with a connection of its own; its outcome comes back as a message.
-fn write_off_thread(
+/// Edit, then replay: the request as it would go to `target` (or the text of a failed
+/// attempt) opens in the user's editor, with the terminal and every key handed over.
+fn edit_in_terminal(
+    terminal: &mut Terminal,
     context: &Context,
-    outbox: &Sender<Message>,
-    name: &str,
-    write: impl FnOnce(Result<Database, StoreError>) -> Message + Send + 'static,
-) -> std::io::Result<()> {
-    let connect = context.connect.clone();
-    let outbox = outbox.clone();
-    std::thread::Builder::new()
-        .name(name.into())
-        .spawn(move || {
-            let _ = outbox.send(write(connect()));
-        })?;
-    Ok(())
+    id: CaptureId,
+    target: Target,
+    text: Option<Vec<u8>>,
+) -> EditOutcome {
+    let text = match text {
+        Some(text) => text,
+        None => match context.db.get(id) {
+            Ok(Some(capture)) => OutgoingRequest::for_capture(&capture, &target).to_bytes(),
+            Ok(None) => {
+                return EditOutcome::Failed(format!("capture #{id} is no longer in the store"));
+            }
+            Err(error) => {
+                return EditOutcome::Failed(format!("cannot read capture #{id}: {error}"));
+            }
+        },
+    };
+    terminal.input.pause();
+    let handed = terminal.screen.hand_over();
+    let edited = handed
+        .map_err(|e| format!("cannot hand the terminal to the editor: {e}"))
+        .and_then(|()| edit(&text, &editor_command()));
+    let taken_back = terminal.screen.take_back();
+    terminal.input.resume();
+    if let Err(error) = taken_back {
+        return EditOutcome::Failed(format!("cannot take the terminal back: {error}"));
+    }
+    match edited {
+        Err(error) => EditOutcome::Failed(error),
+        Ok(Edited::NotSaved) => EditOutcome::Unchanged,
+        Ok(Edited::Saved(saved)) => match crate::wire::parse_request(&saved) {
+            Ok(parsed) => EditOutcome::Ready {
+                id,
+                request: OutgoingRequest::edited(
+                    &parsed.method,
+                    parsed.target,
+                    &parsed.headers,
+                    parsed.body,
+                    &target,
+                ),
+                target,
+            },
+            Err(error) => EditOutcome::Unparsable {
+                id,
+                text: saved,
+                target,
+                error: error.to_string(),
+            },
+        },
+    }
 }
 
 fn start_workers(
@@ -241,7 +332,14 @@ fn start_workers(
     let send = outbox.clone();
     let detail = Latest::spawn("detail-loader", move |id: CaptureId, cancelled| {
         let result = match detail_db.get(id) {
-            Ok(Some(capture)) if !cancelled() => Ok(Arc::new(DetailView::build(capture))),
+            Ok(Some(capture)) if !cancelled() => {
+                // A capture without its attempts still shows; the error says why they are missing.
+                let attempts = detail_db.attempts_for(id).unwrap_or_else(|error| {
+                    tracing::warn!(%error, id, "cannot read the capture's replays");
+                    Vec::new()
+                });
+                Ok(Arc::new(DetailView::build(capture).with_attempts(attempts)))
+            }
             Ok(Some(_)) => return,
             Ok(None) => Err(DetailError {
                 id,
@@ -282,38 +380,42 @@ fn start_workers(
             let _ = send.send(Message::Scanned { generation, result });
         },
     )?;
+    let diff_db = (context.connect)()?;
+    let send = outbox.clone();
+    let diff = Latest::spawn("diff", move |request: DiffRequest, cancelled| {
+        let result = compare(&diff_db, &request);
+        if !cancelled() {
+            let _ = send.send(Message::Diffed(result.map(Arc::new)));
+        }
+    })?;
+
+    let mut worker = Worker::new(
+        (context.connect)()?,
+        context.writer.clone(),
+        context.runtime.clone(),
+        outbox.clone(),
+        context.clipboard,
+    );
+    let queued = Queued::spawn("interface-jobs", move |job, control| {
+        worker.run(job, control)
+    })?;
     Ok(Workers {
         detail,
         highlight,
         scan,
+        diff,
+        queued,
     })
 }
 
-/// Terminal input on a thread of its own, polled so it can stop when the interface does.
-fn spawn_input_reader(outbox: Sender<Message>, stop: Arc<AtomicBool>) -> std::io::Result<()> {
-    std::thread::Builder::new()
-        .name("terminal-input".into())
-        .spawn(move || {
-            while !stop.load(Ordering::Acquire) {
-                match event::poll(Duration::from_millis(200)) {
-                    Ok(true) => {}
-                    Ok(false) => continue,
-                    Err(_) => return,
-                }
-                let message = match event::read() {
-                    Ok(Event::Key(key)) => Key::from_event(&key).map(Message::Key),
-                    Ok(Event::Mouse(mouse)) => Some(Message::Mouse(mouse)),
-                    Ok(Event::Resize(width, height)) => Some(Message::Resize { width, height }),
-                    Ok(Event::Paste(text)) => Some(Message::Paste(text)),
-                    Ok(_) => None,
-                    Err(_) => return,
-                };
-                if let Some(message) = message
-                    && outbox.send(message).is_err()
-                {
-                    return;
-                }
-            }
-        })?;
-    Ok(())
+fn compare(db: &Database, request: &DiffRequest) -> Result<DiffView, String> {
+    let load = |id: CaptureId| {
+        db.get(id)
+            .map_err(|e| format!("cannot read capture #{id}: {e}"))?
+            .ok_or_else(|| format!("capture #{id} is no longer in the store"))
+    };
+    match request {
+        DiffRequest::Captures(a, b) => Ok(DiffView::captures(&load(*a)?, &load(*b)?)),
+        DiffRequest::Attempt { capture, attempt } => DiffView::attempt(&load(*capture)?, attempt),
+    }
 }

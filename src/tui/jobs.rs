@@ -1,8 +1,12 @@
-//! Background work for the interface, on threads of its own: loading a capture's detail,
-//! highlighting a body, scanning the store for a filter, deleting. A "latest" worker keeps
-//! only the newest job: scrolling fast through 100 captures runs one load, not 100, and a
-//! job that has been superseded sees `cancelled()` and stops early.
+//! Background work for the interface, on threads of its own, with two policies:
+//!
+//! - [`Latest`]: only the newest job runs (loading a capture's detail, highlighting a body,
+//!   scanning for a filter). Scrolling fast through 100 captures runs one load, not 100, and
+//!   a job that has been superseded sees `cancelled()` and stops early.
+//! - [`Queued`]: every job runs, in the order given (copy, replay, bulk replay, delete), and
+//!   each can be cancelled by its id; long ones report progress as messages of their own.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -83,6 +87,91 @@ fn next_job<T>(slot: &Slot<T>) -> Option<(u64, T)> {
     }
 }
 
+/// Names a queued job, to cancel it.
+pub type JobId = u64;
+
+/// What a queued job can ask while it runs.
+pub struct JobControl {
+    pub id: JobId,
+    cancelled: Arc<AtomicBool>,
+}
+
+impl JobControl {
+    pub fn is_cancelled(&self) -> bool {
+        self.cancelled.load(Ordering::Acquire)
+    }
+
+    /// The flag itself, for work the job hands to async tasks.
+    pub fn cancel_flag(&self) -> Arc<AtomicBool> {
+        self.cancelled.clone()
+    }
+}
+
+type Cancels = Arc<Mutex<HashMap<JobId, Arc<AtomicBool>>>>;
+
+/// Runs every job, one after another, on one worker thread.
+pub struct Queued<T> {
+    queue: std::sync::mpsc::Sender<(JobControl, T)>,
+    cancels: Cancels,
+    next_id: AtomicU64,
+}
+
+impl<T: Send + 'static> Queued<T> {
+    pub fn spawn(
+        name: &str,
+        mut run: impl FnMut(T, &JobControl) + Send + 'static,
+    ) -> std::io::Result<Self> {
+        let (queue, jobs) = std::sync::mpsc::channel::<(JobControl, T)>();
+        let cancels: Cancels = Arc::default();
+        let finished = cancels.clone();
+        std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || {
+                for (control, job) in jobs {
+                    if !control.is_cancelled() {
+                        run(job, &control);
+                    }
+                    lock(&finished).remove(&control.id);
+                }
+            })?;
+        Ok(Self {
+            queue,
+            cancels,
+            next_id: AtomicU64::new(1),
+        })
+    }
+
+    /// Queues a job behind the others; its id cancels it.
+    pub fn submit(&self, job: T) -> JobId {
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let cancelled = Arc::new(AtomicBool::new(false));
+        lock(&self.cancels).insert(id, cancelled.clone());
+        // The worker only ends when this handle is dropped, so the send cannot fail first.
+        let _ = self.queue.send((JobControl { id, cancelled }, job));
+        id
+    }
+
+    /// Stops the job: it never starts if still queued, and a running one sees
+    /// `is_cancelled()`. A job that already finished is not affected.
+    pub fn cancel(&self, id: JobId) {
+        if let Some(flag) = lock(&self.cancels).get(&id) {
+            flag.store(true, Ordering::Release);
+        }
+    }
+}
+
+impl<T> Drop for Queued<T> {
+    fn drop(&mut self) {
+        for flag in lock(&self.cancels).values() {
+            flag.store(true, Ordering::Release);
+        }
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -120,6 +209,39 @@ mod tests {
         assert!(
             results.recv_timeout(Duration::from_millis(100)).is_err(),
             "2 never ran"
+        );
+    }
+
+    #[test]
+    fn queued_jobs_all_run_in_order_and_a_cancelled_one_never_starts() {
+        let (done, results) = mpsc::channel();
+        let (started, wait_started) = mpsc::channel();
+        let (release, released) = mpsc::channel::<()>();
+        let worker = Queued::spawn("test-queue", move |job: u32, control: &JobControl| {
+            if job == 1 {
+                started.send(()).unwrap();
+                released.recv().unwrap();
+            }
+            done.send((job, control.is_cancelled())).unwrap();
+        })
+        .unwrap();
+        let first = worker.submit(1);
+        worker.submit(2);
+        let third = worker.submit(3);
+        worker.submit(4);
+        worker.cancel(third);
+        wait_started.recv().unwrap();
+        // Cancelling the running job tells it; it still reports back.
+        worker.cancel(first);
+        release.send(()).unwrap();
+        let timeout = Duration::from_secs(5);
+        let got: Vec<(u32, bool)> = (0..3)
+            .map(|_| results.recv_timeout(timeout).unwrap())
+            .collect();
+        assert_eq!(got, [(1, true), (2, false), (4, false)]);
+        assert!(
+            results.recv_timeout(Duration::from_millis(100)).is_err(),
+            "3 ran"
         );
     }
 }

@@ -9,7 +9,10 @@
 pub mod action;
 mod app;
 pub mod detail_view;
+pub mod diff_view;
+mod edit;
 mod feed;
+mod input;
 pub mod jobs;
 pub mod keymap;
 pub mod layout;
@@ -21,54 +24,54 @@ mod test_support;
 pub mod text_doc;
 pub mod theme;
 pub mod ui;
+mod work;
 
 use std::sync::Arc;
 use std::sync::mpsc;
 
-use crate::cli::ListenArgs;
-use crate::commands::listen::{Session, shutdown_requested};
-use crate::commands::{CommandError, exit};
+use anyhow::Context as _;
+
+use crate::copy::ClipboardMode;
+use crate::replay::forward::ForwardRoute;
+use crate::session::{Session, shutdown_requested};
 use keymap::Keymap;
 use message::Message;
 use state::{Clock, State};
-use theme::Theme;
+use theme::{Theme, ThemeChoice};
 
 /// What the interface needs from the command line and the environment.
 pub struct Options {
     pub theme: Theme,
     pub keymap_file: Option<std::path::PathBuf>,
+    pub clipboard: ClipboardMode,
+    /// The `--forward-to` targets, as the header shows them.
+    pub forwards: Vec<String>,
+    /// Where `r` offers to replay to first: the first `--forward-to` target.
+    pub forward_target: Option<String>,
 }
 
 impl Options {
-    pub fn from_args(args: &ListenArgs) -> Self {
+    pub fn new(theme: ThemeChoice, clipboard: ClipboardMode, forwards: &[ForwardRoute]) -> Self {
         let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
         let colorfgbg = std::env::var("COLORFGBG").ok();
         Self {
-            theme: Theme::new(args.theme, no_color, colorfgbg.as_deref()),
+            theme: Theme::new(theme, no_color, colorfgbg.as_deref()),
             keymap_file: crate::paths::keymap_file(),
+            clipboard,
+            forwards: forwards.iter().map(ForwardRoute::describe).collect(),
+            forward_target: forwards.first().map(|route| route.target.to_string()),
         }
     }
 }
 
-/// Runs the interface until the user quits (or SIGTERM), then stops the listener and
-/// closes the store, so every acknowledged capture is committed.
-pub async fn run(session: Session, options: Options) -> Result<(), CommandError> {
-    let Session {
-        listener,
-        store,
-        state: listener_state,
-        mut rejected,
-        log: _log,
-        existing: _,
-    } = session;
-    let fail = |what: &str, e: &dyn std::fmt::Display| {
-        CommandError::new(exit::FAILURE, format!("{what}: {e}"))
-    };
-
+/// Runs the interface until the user quits (or SIGTERM), then ends the session the same
+/// way headless mode does, so every acknowledged capture is committed.
+pub async fn run(session: Session, options: Options) -> anyhow::Result<()> {
     let (keymap, keymap_problems) = Keymap::load(options.keymap_file.as_deref());
     let session_info = state::Session {
-        listen_url: format!("http://{}", listener.local_addr()),
-        store: store_label(&store),
+        listen_url: format!("http://{}", session.local_addr()),
+        store: store_label(session.store()),
+        forwards: options.forwards.clone(),
     };
     let mut ui_state = State::new(
         session_info,
@@ -77,14 +80,16 @@ pub async fn run(session: Session, options: Options) -> Result<(), CommandError>
         ratatui::layout::Rect::default(),
     );
     ui_state.highlight = options.theme.syntax();
+    ui_state.send.forward_target = options.forward_target.clone();
     for problem in keymap_problems {
         ui_state.status.error(ui_state.clock.instant, problem);
     }
 
     let (outbox, inbox) = mpsc::channel();
-    feed::spawn(store.subscribe(), outbox.clone())
-        .map_err(|e| fail("cannot start the interface", &e))?;
+    let store = session.store();
+    feed::spawn(store.subscribe(), outbox.clone()).context("cannot start the interface")?;
     let send = outbox.clone();
+    let mut rejected = session.rejections();
     let forward_rejections = tokio::spawn(async move {
         while let Ok(rejection) = rejected.recv().await {
             if send.send(Message::Rejected(rejection)).is_err() {
@@ -92,46 +97,36 @@ pub async fn run(session: Session, options: Options) -> Result<(), CommandError>
             }
         }
     });
-
-    let (quit_tx, quit_rx) = tokio::sync::watch::channel(false);
     let send = outbox.clone();
     let signals = tokio::spawn(async move {
         shutdown_requested(std::future::pending()).await;
         let _ = send.send(Message::Terminate);
     });
-    let serve = tokio::spawn(listener.serve(listener_state, async move {
-        let mut quit_rx = quit_rx;
-        let _ = quit_rx.wait_for(|quit| *quit).await;
-    }));
 
     let connect = Arc::new(store.connector());
     let context = app::Context {
-        db: connect().map_err(|e| fail("cannot read the store", &e))?,
+        db: connect().context("cannot read the store")?,
         connect,
+        writer: store.writer(),
+        runtime: tokio::runtime::Handle::current(),
         theme: options.theme,
+        clipboard: options.clipboard,
     };
+    let serving = session.serve();
     let ui = std::thread::Builder::new()
         .name("interface".into())
         .spawn(move || app::run(ui_state, context, inbox, outbox))
-        .map_err(|e| fail("cannot start the interface", &e))?;
-    let ui_result = tokio::task::spawn_blocking(move || ui.join())
-        .await
-        .map_err(|e| fail("the interface stopped", &e))?;
+        .context("cannot start the interface")?;
+    let ui_result = tokio::task::spawn_blocking(move || ui.join()).await;
 
-    let _ = quit_tx.send(true);
-    let _ = serve.await;
     signals.abort();
     forward_rejections.abort();
-    tokio::task::spawn_blocking(move || store.close())
-        .await
-        .map_err(|e| fail("cannot close the store", &e))?;
+    serving.shutdown().await?;
     match ui_result {
-        Ok(Ok(())) => Ok(()),
-        Ok(Err(error)) => Err(fail("the interface failed", &error)),
-        Err(_) => Err(CommandError::new(
-            exit::FAILURE,
-            "the interface crashed (see the message above); every capture received so far is stored",
-        )),
+        Ok(Ok(result)) => result.context("the interface failed"),
+        _ => anyhow::bail!(
+            "the interface crashed (see the message above); every capture received so far is stored"
+        ),
     }
 }
 

@@ -48,6 +48,35 @@ impl Screen {
     }
 }
 
+impl Screen {
+    /// Gives the terminal to another program (the user's editor): the alternate screen,
+    /// raw mode and mouse reporting are left, as the shell had them.
+    pub fn hand_over(&mut self) -> io::Result<()> {
+        self.terminal.backend_mut().flush()?;
+        restore();
+        Ok(())
+    }
+
+    /// Takes the terminal back after [`Self::hand_over`]; the next frame redraws everything.
+    pub fn take_back(&mut self) -> io::Result<()> {
+        enable_raw_mode()?;
+        execute!(
+            io::stdout(),
+            EnterAlternateScreen,
+            EnableMouseCapture,
+            EnableBracketedPaste
+        )?;
+        self.terminal.clear()
+    }
+
+    /// Writes bytes to the terminal between frames (an OSC 52 copy).
+    pub fn write_raw(&mut self, bytes: &[u8]) -> io::Result<()> {
+        let backend = self.terminal.backend_mut();
+        backend.write_all(bytes)?;
+        backend.flush()
+    }
+}
+
 impl Drop for Screen {
     fn drop(&mut self) {
         let _ = self.terminal.backend_mut().flush();

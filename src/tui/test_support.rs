@@ -17,10 +17,10 @@ use super::message::{Effect, Message};
 use super::state::{Clock, Session, State};
 use super::theme::Theme;
 use crate::capture::{Capture, CaptureSummary, Header};
-use crate::cli::ThemeChoice;
 use crate::inspect;
 use crate::samples;
 use crate::store::StoreEvent;
+use crate::tui::theme::ThemeChoice;
 use crate::vendor::Vendor;
 
 pub const NOW: &str = "2026-11-23T12:00:00Z";
@@ -40,6 +40,7 @@ pub fn state(width: u16, height: u16) -> State {
         Session {
             listen_url: "http://127.0.0.1:9876".into(),
             store: "~/.local/share/hookscope/captures.sqlite3".into(),
+            forwards: Vec::new(),
         },
         Keymap::default(),
         clock(),

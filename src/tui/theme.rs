@@ -5,8 +5,15 @@
 
 use ratatui::style::{Color, Modifier, Style};
 
-use crate::cli::ThemeChoice;
 use crate::highlight;
+
+/// `--theme`: colours for a dark or light background, or `auto` from COLORFGBG.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ThemeChoice {
+    Auto,
+    Dark,
+    Light,
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Theme {

@@ -136,7 +136,7 @@ fn the_body_is_coloured_once_highlighted_and_plain_before() {
     let mut state = loaded(110, 20, &captures[..2]);
     state.zoom = true;
     state.detail.tab = Tab::Body;
-    let theme = crate::tui::theme::Theme::new(crate::cli::ThemeChoice::Dark, false, None);
+    let theme = crate::tui::theme::Theme::new(crate::tui::theme::ThemeChoice::Dark, false, None);
     // Line 4 of the bitdrift alert: `    "alert_name": "ANR rate above 0.5%",`
     let (key_x, value_x, y) = (1 + 3 + 5, 1 + 3 + 19, 3 + 3);
     let plain = render(&state, theme);
