@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod receiver;
+
 use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -73,6 +75,7 @@ impl TestServer {
             response: Arc::new(config.response),
             max_body: config.max_body,
             rejections: rejections_tx,
+            forward: None,
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
