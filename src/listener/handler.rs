@@ -15,6 +15,8 @@ use tokio::sync::broadcast;
 
 use super::wire_log::WireLog;
 use crate::capture::{Capture, Header, truncate_to_micros};
+use crate::replay::forward::{ForwardHandle, ReplyError};
+use crate::replay::{Response as AppResponse, is_hop_by_hop};
 use crate::store::WriterHandle;
 use crate::units::format_bytes;
 
@@ -72,6 +74,8 @@ pub struct ListenerState {
     pub response: Arc<ResponseConfig>,
     pub max_body: usize,
     pub rejections: broadcast::Sender<Rejection>,
+    /// `--forward-to`: where each committed capture also goes.
+    pub forward: Option<ForwardHandle>,
 }
 
 /// Per-connection facts, placed in every request's extensions by the accept loop.
@@ -152,18 +156,63 @@ pub async fn capture_request(State(state): State<ListenerState>, request: Reques
         // Analysed by the store's analyser, off the path the reply waits on.
         verdict: None,
     };
+    // Forwarding needs the capture after the store has it; only then is it kept.
+    let kept = state.forward.as_ref().map(|_| capture.clone());
     match state.writer.insert(capture).await {
         Ok(id) => {
+            let mut reply = None;
+            if let (Some(forward), Some(mut capture)) = (&state.forward, kept) {
+                capture.id = id;
+                reply = forward_committed(forward, capture).await;
+            }
             if !state.response.delay.is_zero() {
                 tokio::time::sleep(state.response.delay).await;
             }
-            configured_response(&state.response, id)
+            reply.unwrap_or_else(|| configured_response(&state.response, id))
         }
         Err(error) => reject(
             StatusCode::SERVICE_UNAVAILABLE,
             format!("hookscope could not store this request: {error}"),
         ),
     }
+}
+
+/// Hands a committed capture to the forwarder. With `--forward-reply`, waits for the first
+/// matching app's answer and returns it for the sender (or a 502 saying why there is none).
+async fn forward_committed(forward: &ForwardHandle, capture: Capture) -> Option<Response> {
+    if !forward.replies() {
+        forward.submit(Arc::new(capture), false);
+        return None;
+    }
+    let reply = match forward.exchange_first(&capture).await {
+        Ok(response) => Some(relayed(response)),
+        Err(ReplyError::NoRoute) => None,
+        Err(ReplyError::Failed(why)) => Some(plain_error(
+            StatusCode::BAD_GATEWAY,
+            &format!("hookscope stored this request but could not forward it: {why}"),
+        )),
+    };
+    forward.submit(Arc::new(capture), reply.is_some());
+    reply
+}
+
+/// The app's response as the original sender gets it: its status, headers (less those
+/// about its own connection and length) and body.
+fn relayed(app: AppResponse) -> Response {
+    let mut response = Response::new(Body::from(app.body));
+    *response.status_mut() = StatusCode::from_u16(app.status).unwrap_or(StatusCode::BAD_GATEWAY);
+    for header in &app.headers {
+        if is_hop_by_hop(&header.name) || header.name.eq_ignore_ascii_case("content-length") {
+            continue;
+        }
+        if let (Ok(name), Ok(value)) = (
+            HeaderName::try_from(header.name.as_str()),
+            HeaderValue::from_bytes(&header.value),
+        ) {
+            response.headers_mut().append(name, value);
+        }
+    }
+    response
 }
 
 fn configured_response(config: &ResponseConfig, id: i64) -> Response {
