@@ -2,11 +2,18 @@
 
 use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
+use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use http::{HeaderName, HeaderValue};
 
 use crate::capture::CaptureId;
+use crate::copy::ClipboardMode;
+use crate::filter::Filter;
+use crate::replay::Target;
+pub use crate::replay::bulk::Pace;
+use crate::replay::forward::ForwardRoute;
+pub use crate::tui::theme::ThemeChoice;
 use crate::units::parse_size;
 use crate::vendor::Vendor;
 
@@ -64,6 +71,10 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Post a sample vendor payload to hookscope or to your own endpoint.
     Send(SendArgs),
+    /// Send captures again, exactly as they arrived, to a URL (your app, a staging server).
+    Replay(ReplayArgs),
+    /// Compare two captures: request line, headers, and bodies by structure.
+    Diff(DiffArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -125,13 +136,30 @@ pub struct ListenArgs {
     /// where the terminal sets it, else dark. NO_COLOR turns colours off.
     #[arg(long, value_enum, value_name = "THEME", default_value_t = ThemeChoice::Auto)]
     pub theme: ThemeChoice,
-}
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum ThemeChoice {
-    Auto,
-    Dark,
-    Light,
+    /// Forward every captured webhook, exactly as it arrived, to your app: 'URL', or
+    /// 'URL FILTER' to forward only what the filter matches (the `/` filter language, e.g.
+    /// 'http://localhost:3001 vendor:octopus'). Repeat to send different vendors or kinds to
+    /// different apps; a webhook goes to every target whose filter matches. A URL with a
+    /// path is the endpoint itself; one without gets the original path and query.
+    #[arg(long = "forward-to", value_name = "'URL [FILTER]'", value_parser = parse_forward)]
+    pub forward_to: Vec<ForwardRoute>,
+
+    /// How long to wait for your app to answer a forwarded webhook (e.g. 500ms, 10s, 1m).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub forward_timeout: Duration,
+
+    /// Answer the original sender with your app's response (status, headers, body), as a
+    /// reverse proxy would: the first matching --forward-to target's. The capture is still
+    /// stored first; when the app fails, the sender gets 502 with a body saying why.
+    #[arg(long, requires = "forward_to")]
+    pub forward_reply: bool,
+
+    /// Where the interface copies to: the system clipboard, the terminal's own clipboard
+    /// through OSC 52 (works over SSH and in tmux), `auto` (the first, else the second), or
+    /// `off`.
+    #[arg(long, value_enum, value_name = "WHERE", default_value_t = ClipboardMode::Auto)]
+    pub clipboard: ClipboardMode,
 }
 
 /// `--db` for commands that work on an existing store.
@@ -171,6 +199,91 @@ pub struct ShowArgs {
     /// Only the body, byte for byte (still compressed if it was sent compressed).
     #[arg(long)]
     pub body: bool,
+
+    /// A `curl` command that sends the request again exactly (method, every header in wire
+    /// order, the body byte for byte), aimed at where it was first sent or at --to.
+    #[arg(long, conflicts_with_all = ["raw", "body"])]
+    pub curl: bool,
+
+    /// With --curl: send it here instead. A URL with a path is the endpoint itself; one
+    /// without gets the original path and query.
+    #[arg(long, value_name = "URL", requires = "curl", value_parser = parse_target)]
+    pub to: Option<Target>,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Examples:\n  \
+    hookscope replay 12 --to http://localhost:3000           one capture, to your app\n  \
+    hookscope replay 3 4 5 --to http://localhost:3000/hooks  to that endpoint\n  \
+    hookscope replay --filter 'vendor:octopus' --to localhost:3000 --pace original\n\n\
+    Each request goes out exactly as it arrived: the same method, the same headers in wire \
+    order with their original case and duplicates, the same body bytes. Only hop-by-hop \
+    headers are dropped, Host is set for the target and Content-Length to the body's length. \
+    Every replay is recorded with the capture, with the response.\n\n\
+    Exit status: 0 when every replay got a response (whatever its status), 1 when any \
+    failed (refused, timed out, not found in the store), 2 for a usage error.")]
+pub struct ReplayArgs {
+    /// Capture ids, as shown by `list`. Without ids, --filter chooses the captures.
+    #[arg(value_name = "ID")]
+    pub ids: Vec<CaptureId>,
+
+    /// Where to send: any http:// or https:// URL. A URL with a path is the endpoint itself
+    /// (the original query is added); one without gets the original path and query.
+    #[arg(long, value_name = "URL", value_parser = parse_target)]
+    pub to: Target,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// Replay every capture this filter matches (the interface's `/` filter language), in
+    /// capture order; with ids, only those of them that match.
+    #[arg(long, value_name = "EXPR", value_parser = parse_filter)]
+    pub filter: Option<Filter>,
+
+    /// `fast`: as fast as the target takes them; `original`: keep the original gaps.
+    #[arg(long, value_enum, default_value_t = Pace::Fast)]
+    pub pace: Pace,
+
+    /// With --pace original: play the gaps this many times faster (2 halves them).
+    #[arg(long, value_name = "FACTOR", default_value_t = 1.0, value_parser = parse_speed)]
+    pub speed: f64,
+
+    /// With --pace fast: how many requests may be in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+
+    /// How long to wait for each response (e.g. 500ms, 10s, 1m).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    pub timeout: Duration,
+
+    /// One JSON object per request: {"id", "attempt", "target", "status", "elapsed_ms",
+    /// "response_size", "error"}.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "JSON bodies are compared by structure: key order and whitespace do \
+    not matter, arrays are compared by position, and each difference is named by its JSON \
+    Pointer. Other text is compared line by line, binary bodies by size and the first \
+    differing byte.\n\n\
+    Exit status: 0 when the two requests are the same, 1 when they differ, 2 when a capture \
+    cannot be found or read."
+)]
+pub struct DiffArgs {
+    /// The first capture's id.
+    pub a: CaptureId,
+    /// The second capture's id.
+    pub b: CaptureId,
+
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// The differences as one JSON object, for scripts.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -280,6 +393,61 @@ pub fn parse_listen_addr(text: &str) -> Result<SocketAddr, String> {
         .ok_or_else(|| {
             format!("{text:?} is not an address to listen on; write e.g. 127.0.0.1:9876")
         })
+}
+
+/// A URL to send to (`--to`).
+pub fn parse_target(text: &str) -> Result<Target, String> {
+    Target::parse(text).map_err(|e| e.to_string())
+}
+
+fn parse_filter(text: &str) -> Result<Filter, String> {
+    crate::filter::parse(text).map_err(|e| e.to_string())
+}
+
+/// `'URL'` or `'URL FILTER'`, as given to `--forward-to`.
+pub fn parse_forward(text: &str) -> Result<ForwardRoute, String> {
+    let text = text.trim();
+    let (url, filter_text) = text
+        .split_once(char::is_whitespace)
+        .map_or((text, ""), |(url, rest)| (url, rest.trim()));
+    let target = parse_target(url)?;
+    let filter = parse_filter(filter_text)
+        .map_err(|e| format!("the filter after {url} does not parse: {e}"))?;
+    Ok(ForwardRoute {
+        target,
+        filter_text: filter_text.to_owned(),
+        filter,
+    })
+}
+
+fn parse_speed(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(speed) if speed.is_finite() && speed > 0.0 => Ok(speed),
+        _ => Err(format!(
+            "{text:?} is not a speed factor; write e.g. 1, 2 or 0.5"
+        )),
+    }
+}
+
+/// `500ms`, `10s`, `2m`, or a plain number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
+    let trimmed = text.trim();
+    let split = trimmed
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(split);
+    let bad = || format!("{text:?} is not a duration; write e.g. 500ms, 10s or 1m");
+    let value: f64 = number.parse().map_err(|_| bad())?;
+    let seconds = match unit.trim() {
+        "ms" => value / 1000.0,
+        "" | "s" => value,
+        "m" | "min" => value * 60.0,
+        _ => return Err(bad()),
+    };
+    if !seconds.is_finite() || seconds <= 0.0 || seconds > 86_400.0 {
+        return Err(bad());
+    }
+    Ok(Duration::from_secs_f64(seconds))
 }
 
 /// `'Name: value'` as given to `--response-header`.

@@ -2,10 +2,13 @@
 //! dispatch, so every part can be tested without a terminal.
 
 pub mod archive;
+pub mod attempt;
 pub mod body;
 pub mod capture;
 pub mod cli;
 pub mod commands;
+pub mod copy;
+pub mod diff;
 pub mod escape;
 pub mod filter;
 pub mod highlight;
@@ -13,7 +16,9 @@ pub mod inspect;
 pub mod listener;
 pub mod logging;
 pub mod paths;
+pub mod replay;
 pub mod samples;
+pub mod session;
 pub mod store;
 pub mod tui;
 pub mod units;

@@ -27,6 +27,21 @@ pub fn parse_size(text: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("{text:?} is too large"))
 }
 
+/// `850 µs`, `3.2 ms`, `41 ms`, `1.4 s`, `2m 05s`: how long a request took.
+pub fn format_duration(duration: std::time::Duration) -> String {
+    let micros = duration.as_micros();
+    match micros {
+        0..1_000 => format!("{micros} µs"),
+        1_000..10_000 => format!("{:.1} ms", micros as f64 / 1e3),
+        10_000..1_000_000 => format!("{} ms", micros / 1_000),
+        1_000_000..60_000_000 => format!("{:.1} s", micros as f64 / 1e6),
+        _ => {
+            let seconds = duration.as_secs();
+            format!("{}m {:02}s", seconds / 60, seconds % 60)
+        }
+    }
+}
+
 /// `1.5 KiB`, `32 MiB`, `812 B`.
 pub fn format_bytes(bytes: u64) -> String {
     const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
@@ -75,5 +90,15 @@ mod tests {
         assert_eq!(format_bytes(812), "812 B");
         assert_eq!(format_bytes(1536), "1.5 KiB");
         assert_eq!(format_bytes(32 << 20), "32 MiB");
+    }
+
+    #[test]
+    fn formats_durations() {
+        use std::time::Duration;
+        assert_eq!(format_duration(Duration::from_micros(850)), "850 µs");
+        assert_eq!(format_duration(Duration::from_micros(3_240)), "3.2 ms");
+        assert_eq!(format_duration(Duration::from_millis(41)), "41 ms");
+        assert_eq!(format_duration(Duration::from_millis(1_400)), "1.4 s");
+        assert_eq!(format_duration(Duration::from_secs(125)), "2m 05s");
     }
 }

@@ -1,10 +1,12 @@
 //! One module per subcommand. Each returns a [`CommandError`] carrying its exit code.
 
 mod clear;
+mod diff;
 mod export;
 mod import;
 mod list;
 pub mod listen;
+mod replay;
 mod send;
 mod show;
 mod validate;
@@ -73,6 +75,8 @@ pub fn run(command: Command) -> Result<(), CommandError> {
         Command::Clear(args) => clear::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Send(args) => send::run(args),
+        Command::Replay(args) => replay::run(args),
+        Command::Diff(args) => diff::run(args),
     }
 }
 

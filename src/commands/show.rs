@@ -9,7 +9,7 @@ use chrono::Local;
 use super::{CommandError, exit, ignore_broken_pipe, open_existing};
 use crate::capture::Capture;
 use crate::cli::ShowArgs;
-use crate::escape::{visible_line, visible_text};
+use crate::escape::{is_hidden_control, visible_line, visible_text};
 use crate::inspect::{Inspection, inspect};
 use crate::units::format_bytes;
 use crate::units::plural;
@@ -27,6 +27,23 @@ pub fn run(args: ShowArgs) -> Result<(), CommandError> {
     let stdout = std::io::stdout();
     let on_terminal = stdout.is_terminal();
     let mut out = stdout.lock();
+    if args.curl {
+        let command = crate::copy::curl_for_capture(&capture, args.to.as_ref())
+            .map_err(|e| CommandError::new(exit::FAILURE, e.to_string()))?;
+        // Bodies with control characters go through printf escapes; only a header value
+        // could still hold one, and a terminal must not act on it.
+        let hidden = command.chars().any(|c| c != '\n' && is_hidden_control(c));
+        let written = if on_terminal && hidden {
+            eprintln!(
+                "hookscope: a header holds control characters, shown escaped here; redirect \
+                 or pipe the output for the exact command"
+            );
+            writeln!(out, "{}", visible_text(command.as_bytes()))
+        } else {
+            writeln!(out, "{command}")
+        };
+        return ignore_broken_pipe(written.and_then(|()| out.flush()));
+    }
     let exact = if args.raw {
         Some(request_bytes(&capture))
     } else if args.body {
