@@ -27,6 +27,12 @@ pub enum Action {
     Pause,
     Delete,
     ClearAll,
+    Mark,
+    Copy,
+    Replay,
+    EditReplay,
+    ReplayShown,
+    Diff,
     Help,
     Quit,
 }
@@ -37,14 +43,16 @@ pub enum Section {
     Move,
     View,
     Captures,
+    Send,
     General,
 }
 
 impl Section {
-    pub const ALL: [Section; 4] = [
+    pub const ALL: [Section; 5] = [
         Section::Move,
         Section::View,
         Section::Captures,
+        Section::Send,
         Section::General,
     ];
 
@@ -53,13 +61,14 @@ impl Section {
             Section::Move => "Move",
             Section::View => "View",
             Section::Captures => "Captures",
+            Section::Send => "Copy, replay, compare",
             Section::General => "General",
         }
     }
 }
 
 impl Action {
-    pub const ALL: [Action; 24] = [
+    pub const ALL: [Action; 30] = [
         Action::Up,
         Action::Down,
         Action::Left,
@@ -82,6 +91,12 @@ impl Action {
         Action::Pause,
         Action::Delete,
         Action::ClearAll,
+        Action::Mark,
+        Action::Copy,
+        Action::Replay,
+        Action::EditReplay,
+        Action::ReplayShown,
+        Action::Diff,
         Action::Help,
         Action::Quit,
     ];
@@ -111,6 +126,12 @@ impl Action {
             Action::Pause => "pause",
             Action::Delete => "delete",
             Action::ClearAll => "clear_all",
+            Action::Mark => "mark",
+            Action::Copy => "copy",
+            Action::Replay => "replay",
+            Action::EditReplay => "edit_replay",
+            Action::ReplayShown => "replay_shown",
+            Action::Diff => "diff",
             Action::Help => "help",
             Action::Quit => "quit",
         }
@@ -145,6 +166,12 @@ impl Action {
             Action::Pause => "pause the display (captures are still stored)",
             Action::Delete => "delete the selected capture",
             Action::ClearAll => "delete every capture (asks first)",
+            Action::Mark => "mark or unmark the capture, for bulk replay and diff",
+            Action::Copy => "copy the body, headers, a curl command, the raw request…",
+            Action::Replay => "replay the capture (or the marked ones) to a URL, exactly",
+            Action::EditReplay => "edit the request in $EDITOR, then replay it",
+            Action::ReplayShown => "replay every capture the list shows (the filter's)",
+            Action::Diff => "compare the two marked captures, or a replay with its capture",
             Action::Help => "this help",
             Action::Quit => "quit",
         }
@@ -160,6 +187,9 @@ impl Action {
             Action::Zoom => "zoom",
             Action::Pause => "pause",
             Action::Follow => "follow",
+            Action::Copy => "copy",
+            Action::Replay => "replay",
+            Action::Mark => "mark",
             Action::Help => "help",
             Action::Quit => "quit",
             other => other.name(),
@@ -186,7 +216,14 @@ impl Action {
             | Action::Wrap
             | Action::Zoom
             | Action::RelativeTime => Section::View,
-            Action::Follow | Action::Pause | Action::Delete | Action::ClearAll => Section::Captures,
+            Action::Follow | Action::Pause | Action::Delete | Action::ClearAll | Action::Mark => {
+                Section::Captures
+            }
+            Action::Copy
+            | Action::Replay
+            | Action::EditReplay
+            | Action::ReplayShown
+            | Action::Diff => Section::Send,
             Action::Help | Action::Quit => Section::General,
         }
     }

@@ -2,11 +2,13 @@
 //! the inspection (vendor, decoded fields, findings), the pretty body split into lines,
 //! the request as on the wire, and which body line each finding is about.
 
+use crate::attempt::Attempt;
 use crate::body::{Format, lines_of_pointers};
 use crate::capture::Capture;
-use crate::escape::visible_text;
+use crate::escape::{visible_line, visible_text};
 use crate::highlight::Language;
 use crate::inspect::{Json, inspect};
+use crate::units::format_bytes;
 use crate::validate::Finding;
 use crate::vendor::{Decoded, Vendor};
 
@@ -23,6 +25,63 @@ pub struct DetailView {
     pub body: BodyView,
     /// The request as it came on the wire, made safe to show.
     pub raw: TextDoc,
+    /// Its replays and forwards, oldest first.
+    pub attempts: Vec<AttemptView>,
+}
+
+/// One replay or forward as the Replays tab shows it.
+#[derive(Debug)]
+pub struct AttemptView {
+    pub attempt: Attempt,
+    /// The response (status line, headers, pretty body), or why there is none; made safe
+    /// to show.
+    pub response: TextDoc,
+}
+
+impl AttemptView {
+    pub fn new(attempt: Attempt) -> Self {
+        let text = match &attempt.response {
+            Some(response) => {
+                let mut text = format!(
+                    "HTTP {} {}\n",
+                    response.status,
+                    visible_line(response.reason.as_bytes())
+                );
+                for header in &response.headers {
+                    text.push_str(&format!(
+                        "{}: {}\n",
+                        visible_line(header.name.as_bytes()),
+                        visible_line(&header.value)
+                    ));
+                }
+                text.push('\n');
+                let inspection = inspect(&response.headers, &response.body);
+                text.push_str(&visible_text(inspection.body.render().text.as_bytes()));
+                if (response.body.len() as u64) < response.body_size {
+                    text.push_str(&format!(
+                        "\n… (first {} of {} stored)",
+                        format_bytes(response.body.len() as u64),
+                        format_bytes(response.body_size)
+                    ));
+                }
+                text
+            }
+            None => format!(
+                "no response: {}",
+                visible_line(
+                    attempt
+                        .error
+                        .as_deref()
+                        .unwrap_or("unknown error")
+                        .as_bytes()
+                )
+            ),
+        };
+        Self {
+            attempt,
+            response: TextDoc::new(text),
+        }
+    }
 }
 
 #[derive(Debug)]
@@ -94,7 +153,13 @@ impl DetailView {
             },
             raw,
             capture,
+            attempts: Vec::new(),
         }
+    }
+
+    pub fn with_attempts(mut self, attempts: Vec<Attempt>) -> Self {
+        self.attempts = attempts.into_iter().map(AttemptView::new).collect();
+        self
     }
 
     pub fn id(&self) -> crate::capture::CaptureId {

@@ -174,7 +174,7 @@ impl Default for Keymap {
         use KeyCode as K;
         let k = Key::plain;
         let c = Key::char;
-        let defaults: [(Action, Vec<Key>); 24] = [
+        let defaults: [(Action, Vec<Key>); 30] = [
             (Action::Up, vec![c('k'), k(K::Up)]),
             (Action::Down, vec![c('j'), k(K::Down)]),
             (Action::Left, vec![c('h'), k(K::Left)]),
@@ -203,6 +203,12 @@ impl Default for Keymap {
             (Action::Pause, vec![c('p')]),
             (Action::Delete, vec![c('d'), k(K::Delete)]),
             (Action::ClearAll, vec![c('D')]),
+            (Action::Mark, vec![c(' ')]),
+            (Action::Copy, vec![c('y')]),
+            (Action::Replay, vec![c('r')]),
+            (Action::EditReplay, vec![c('R')]),
+            (Action::ReplayShown, vec![c('A')]),
+            (Action::Diff, vec![c('=')]),
             (Action::Help, vec![c('?'), k(K::F(1))]),
             (Action::Quit, vec![c('q'), Key::ctrl('c')]),
         ];

@@ -7,12 +7,17 @@ use std::sync::Arc;
 use crossterm::event::MouseEvent;
 
 use crate::capture::{CaptureId, CaptureSummary};
+use crate::copy::CopyItem;
 use crate::filter::Filter;
 use crate::highlight::Highlighted;
 use crate::listener::Rejection;
+use crate::replay::bulk::{BulkOptions, Sent, Tally};
+use crate::replay::{OutgoingRequest, Target};
 use crate::store::{Scan, StoreEvent};
 
 use super::detail_view::DetailView;
+use super::diff_view::DiffView;
+use super::jobs::JobId;
 use super::keymap::Key;
 
 #[derive(Debug)]
@@ -46,10 +51,73 @@ pub enum Message {
         result: Result<bool, String>,
     },
     Cleared(Result<u64, String>),
+    Copied(Result<CopyReport, String>),
+    Replay(ReplayReport),
+    /// The user's editor closed (or could not start) for an edit-then-replay.
+    Edited(EditOutcome),
+    Diffed(Result<Arc<DiffView>, String>),
     /// Time passed: messages expire, the rate sparkline and relative times move.
     Tick,
     /// SIGTERM or SIGINT from outside.
     Terminate,
+}
+
+/// A copy that worked: what to tell the user, and for OSC 52 the sequence the terminal
+/// must be sent.
+#[derive(Debug, Clone)]
+pub struct CopyReport {
+    pub message: String,
+    pub sequence: Option<String>,
+}
+
+/// How a replay (one capture, or many) is going.
+#[derive(Debug, Clone)]
+pub enum ReplayReport {
+    Progress {
+        job: JobId,
+        tally: Tally,
+    },
+    Finished {
+        job: JobId,
+        target: String,
+        tally: Tally,
+        cancelled: bool,
+        elapsed: std::time::Duration,
+        /// For a replay of one capture: what happened to it.
+        single: Option<Arc<Sent>>,
+    },
+}
+
+/// What came back from `$EDITOR`.
+#[derive(Debug, Clone)]
+pub enum EditOutcome {
+    /// Saved and parsed: ready to send.
+    Ready {
+        id: CaptureId,
+        request: OutgoingRequest,
+        target: Target,
+    },
+    /// Saved, but not a request; the text is kept so the editor can open it again.
+    Unparsable {
+        id: CaptureId,
+        text: Vec<u8>,
+        target: Target,
+        error: String,
+    },
+    /// Quit without saving: nothing is sent.
+    Unchanged,
+    /// The editor could not be started, or the file not written or read.
+    Failed(String),
+}
+
+/// What `=` compares.
+#[derive(Debug, Clone)]
+pub enum DiffRequest {
+    Captures(CaptureId, CaptureId),
+    Attempt {
+        capture: CaptureId,
+        attempt: Arc<crate::attempt::Attempt>,
+    },
 }
 
 #[derive(Debug, Clone)]
@@ -71,6 +139,33 @@ pub enum Effect {
     CancelScan,
     Delete(CaptureId),
     Clear,
+    Copy {
+        item: CopyItem,
+        id: CaptureId,
+        pointer: Option<String>,
+    },
+    /// Send these captures (one, the marked ones, or the filter's) to the target.
+    Replay {
+        ids: Vec<CaptureId>,
+        target: Target,
+        options: BulkOptions,
+    },
+    /// Open the capture, as it would go to the target, in `$EDITOR` (or `text` again,
+    /// after a failed parse).
+    Edit {
+        id: CaptureId,
+        target: Target,
+        text: Option<Vec<u8>>,
+    },
+    SendEdited {
+        id: CaptureId,
+        request: OutgoingRequest,
+        target: Target,
+    },
+    CancelJob(JobId),
+    Diff(DiffRequest),
+    /// Write this escape sequence to the terminal (OSC 52 copy).
+    WriteTerminal(String),
     ReloadIds,
     Quit,
 }

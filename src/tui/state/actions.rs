@@ -94,6 +94,20 @@ impl State {
                     self.overlay = Overlay::ConfirmClear;
                 }
             }
+            Action::Mark => {
+                if self.list.toggle_mark() {
+                    let count = self.list.marked.len();
+                    self.status.info(
+                        self.clock.instant,
+                        format!("{} marked", crate::units::plural(count, "capture")),
+                    );
+                }
+            }
+            Action::Copy => self.open_copy_menu(),
+            Action::Replay => self.start_replay(),
+            Action::EditReplay => self.start_edit_replay(),
+            Action::ReplayShown => self.start_replay_shown(),
+            Action::Diff => self.start_diff(effects),
             Action::Help => self.overlay = Overlay::Help { scroll: 0 },
             Action::Quit => {
                 self.quit = true;
@@ -119,6 +133,12 @@ impl State {
                 } else if finding >= scroll.y + rows {
                     scroll.y = finding + 1 - rows;
                 }
+            }
+            Focus::Detail if self.detail.tab == Tab::Replays && delta.abs() == 1 => {
+                let count = self.detail.view.as_ref().map_or(0, |v| v.attempts.len());
+                let target = self.detail.attempt.saturating_add_signed(delta);
+                self.detail.attempt = target.min(count.saturating_sub(1));
+                self.detail.scroll_mut(Tab::Replays).y = 0;
             }
             Focus::Detail => self.scroll_detail(delta),
         }
@@ -154,6 +174,10 @@ impl State {
             Tab::Headers => view.capture.headers.len(),
             Tab::Validation => view.findings.len(),
             Tab::Raw => view.raw.line_count(),
+            Tab::Replays => view
+                .attempts
+                .get(self.detail.attempt)
+                .map_or(0, |a| a.response.line_count()),
         }
     }
 
@@ -187,6 +211,9 @@ impl State {
 
     /// Esc: undoes the innermost thing: a search, the detail focus, the zoom, the filter.
     fn back(&mut self, effects: &mut Vec<Effect>) {
+        if self.cancel_replay(effects) {
+            return;
+        }
         if self.detail.search.is_some() && self.focus == Focus::Detail {
             self.detail.search = None;
         } else if self.detail.marked_line.is_some() && self.focus == Focus::Detail {

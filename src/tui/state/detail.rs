@@ -17,15 +17,17 @@ pub enum Tab {
     Headers,
     Validation,
     Raw,
+    Replays,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 5] = [
+    pub const ALL: [Tab; 6] = [
         Tab::Summary,
         Tab::Body,
         Tab::Headers,
         Tab::Validation,
         Tab::Raw,
+        Tab::Replays,
     ];
 
     pub fn title(self) -> &'static str {
@@ -35,6 +37,7 @@ impl Tab {
             Tab::Headers => "Headers",
             Tab::Validation => "Validation",
             Tab::Raw => "Raw",
+            Tab::Replays => "Replays",
         }
     }
 
@@ -79,11 +82,13 @@ pub struct DetailState {
     pub highlighted: Option<Arc<Highlighted>>,
     /// Highlighting is running for the open body.
     pub highlighting: bool,
-    scroll: [Scroll; 5],
+    scroll: [Scroll; 6],
     pub wrap: bool,
     pub search: Option<TextSearch>,
     /// The selected finding in the Validation tab.
     pub finding: usize,
+    /// The selected attempt in the Replays tab.
+    pub attempt: usize,
     /// The body line a finding jump landed on, marked until the view changes.
     pub marked_line: Option<usize>,
 }
@@ -106,6 +111,7 @@ impl DetailState {
         self.highlighting = false;
         self.scroll = Default::default();
         self.finding = 0;
+        self.attempt = 0;
         self.marked_line = None;
         if let Some(search) = &mut self.search {
             search.matches.clear();
@@ -201,8 +207,8 @@ mod tests {
 
     #[test]
     fn tabs_cycle_both_ways() {
-        assert_eq!(Tab::Raw.next(), Tab::Summary);
-        assert_eq!(Tab::Summary.prev(), Tab::Raw);
+        assert_eq!(Tab::Replays.next(), Tab::Summary);
+        assert_eq!(Tab::Summary.prev(), Tab::Replays);
         assert_eq!(Tab::Body.next(), Tab::Headers);
     }
 }

@@ -35,6 +35,31 @@ impl State {
                 self.help_key(key, effects);
                 return;
             }
+            Overlay::CopyMenu => {
+                match key.code {
+                    KeyCode::Char(c) if key.modifiers.is_empty() => self.copy_menu_key(c, effects),
+                    _ => self.overlay = Overlay::None,
+                }
+                return;
+            }
+            Overlay::ConfirmReplay(_) => {
+                let c = match key.code {
+                    KeyCode::Enter => '\n',
+                    KeyCode::Char(c) => c,
+                    _ => '\u{1b}',
+                };
+                self.bulk_choice_key(c, effects);
+                return;
+            }
+            Overlay::EditFailed(_) => {
+                let again = matches!(key.code, KeyCode::Char('e') | KeyCode::Enter);
+                self.edit_retry_key(again, effects);
+                return;
+            }
+            Overlay::Diff { .. } => {
+                self.diff_key(key, effects);
+                return;
+            }
             Overlay::None => {}
         }
         if let Some(action) = self.keymap.action(key) {
@@ -56,20 +81,50 @@ impl State {
         }
     }
 
+    fn diff_key(&mut self, key: Key, effects: &mut Vec<Effect>) {
+        let Overlay::Diff { view, scroll } = &mut self.overlay else {
+            return;
+        };
+        let last = view.lines.len().saturating_sub(1);
+        match self.keymap.action(key) {
+            Some(Action::Down) => *scroll = (*scroll + 1).min(last),
+            Some(Action::Up) => *scroll = scroll.saturating_sub(1),
+            Some(Action::PageDown) => *scroll = (*scroll + 10).min(last),
+            Some(Action::PageUp) => *scroll = scroll.saturating_sub(10),
+            Some(Action::Top) => *scroll = 0,
+            Some(Action::Bottom) => *scroll = last,
+            Some(Action::Quit) if key == Key::ctrl('c') => self.apply(Action::Quit, effects),
+            _ => self.overlay = Overlay::None,
+        }
+    }
+
     fn prompt_key(&mut self, key: Key, effects: &mut Vec<Effect>) {
         let Some(prompt) = &mut self.prompt else {
             return;
         };
         let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
+        let for_target = prompt.kind == PromptKind::ReplayTarget;
         match key.code {
             KeyCode::Esc => {
                 let before = prompt.before.clone();
                 prompt.input = before;
                 self.prompt_changed(effects);
+                if for_target {
+                    self.send.plan = None;
+                    self.send.plan_error = None;
+                    self.status.info(self.clock.instant, "nothing was replayed");
+                }
                 self.prompt = None;
                 return;
             }
             KeyCode::Enter => {
+                if for_target {
+                    let text = prompt.input.clone();
+                    // A target that is not a URL keeps the prompt open, with the reason.
+                    if !self.target_entered(&text, effects) {
+                        return;
+                    }
+                }
                 self.prompt = None;
                 return;
             }
@@ -101,6 +156,7 @@ impl State {
         let input = prompt.input.clone();
         match prompt.kind {
             PromptKind::Filter => self.set_filter(&input, effects),
+            PromptKind::ReplayTarget => self.send.plan_error = None,
             PromptKind::Search => {
                 let rows = self.detail_rows();
                 if input.is_empty() {
@@ -135,7 +191,7 @@ impl State {
     }
 
     pub(super) fn on_mouse(&mut self, event: MouseEvent) -> bool {
-        if self.prompt.is_some() || self.overlay != Overlay::None {
+        if self.prompt.is_some() || !matches!(self.overlay, Overlay::None) {
             return false;
         }
         let Some(areas) = self.areas() else {

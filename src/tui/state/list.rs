@@ -2,7 +2,7 @@
 //! matches of the active filter, the selection, and summaries of the rows around the
 //! visible window only.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 
 use crate::capture::{CaptureId, CaptureSummary};
 
@@ -26,6 +26,9 @@ pub struct ListState {
     pub paused: bool,
     /// Captures that arrived while paused.
     pub unseen: usize,
+    /// Captures marked with space, for bulk replay and diff; kept while scrolling and
+    /// filtering, dropped when the capture is deleted.
+    pub marked: BTreeSet<CaptureId>,
 }
 
 impl ListState {
@@ -167,6 +170,7 @@ impl ListState {
             filtered.drain(..cut);
         }
         self.rows.retain(|id, _| *id > through);
+        self.marked.retain(|id| *id > through);
         self.reselect_after_removal(selected_index);
     }
 
@@ -182,7 +186,19 @@ impl ListState {
             filtered.remove(at);
         }
         self.rows.remove(&id);
+        self.marked.remove(&id);
         self.reselect_after_removal(selected_index);
+    }
+
+    /// Marks the selected capture, or unmarks it; false when nothing is selected.
+    pub fn toggle_mark(&mut self) -> bool {
+        let Some(id) = self.selected else {
+            return false;
+        };
+        if !self.marked.remove(&id) {
+            self.marked.insert(id);
+        }
+        true
     }
 
     /// When the selected capture is gone, the one that took its place is selected.
@@ -200,6 +216,8 @@ impl ListState {
         let selected_index = self.selected_index();
         self.ids = ids;
         self.rows.clear();
+        let ids = &self.ids;
+        self.marked.retain(|id| ids.binary_search(id).is_ok());
         if self.follow && self.filtered.is_none() {
             self.select_newest();
         } else {
@@ -257,6 +275,7 @@ mod tests {
             warnings: 0,
             duplicate_of: None,
             analysed: false,
+            forward: None,
         }
     }
 

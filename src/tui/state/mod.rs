@@ -10,6 +10,7 @@ mod input;
 pub mod list;
 pub mod prompt;
 pub mod rate;
+pub mod send;
 pub mod status;
 
 use std::sync::Arc;
@@ -40,7 +41,7 @@ pub enum Focus {
 }
 
 /// What covers the panes.
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Default)]
 pub enum Overlay {
     #[default]
     None,
@@ -49,6 +50,17 @@ pub enum Overlay {
     },
     /// `D` asks before deleting everything.
     ConfirmClear,
+    /// `y`: what to copy.
+    CopyMenu,
+    /// A bulk replay asks for its pace before it starts.
+    ConfirmReplay(send::BulkChoice),
+    /// An edited request did not parse; it can be edited again.
+    EditFailed(send::EditRetry),
+    /// `=`: two requests compared.
+    Diff {
+        view: Arc<crate::tui::diff_view::DiffView>,
+        scroll: usize,
+    },
 }
 
 /// Fixed facts shown in the header.
@@ -56,6 +68,8 @@ pub enum Overlay {
 pub struct Session {
     pub listen_url: String,
     pub store: String,
+    /// Where `--forward-to` sends each webhook.
+    pub forwards: Vec<String>,
 }
 
 /// The wall clock as of the message being handled, and the local offset times are shown in;
@@ -95,6 +109,7 @@ pub struct State {
     /// Whether bodies are highlighted at all (not under NO_COLOR).
     pub highlight: Option<crate::highlight::Theme>,
     pub colours: colour_cache::ColourCache,
+    pub send: send::SendState,
     pub quit: bool,
 }
 
@@ -117,6 +132,7 @@ impl State {
             rate: RateHistory::new(clock.now.timestamp()),
             highlight: None,
             colours: Default::default(),
+            send: send::SendState::default(),
             quit: false,
         }
     }
@@ -234,6 +250,25 @@ impl State {
                 }
                 true
             }
+            Message::Copied(result) => {
+                self.on_copied(result, effects);
+                true
+            }
+            Message::Replay(report) => {
+                self.on_replay(report);
+                true
+            }
+            Message::Edited(outcome) => {
+                self.after_edit(outcome, effects);
+                true
+            }
+            Message::Diffed(result) => {
+                match result {
+                    Ok(view) => self.overlay = Overlay::Diff { view, scroll: 0 },
+                    Err(error) => self.status.error(self.clock.instant, error),
+                }
+                true
+            }
             Message::Tick => {
                 let expired = self.status.expire(self.clock.instant);
                 let moved = self.rate.advance(self.clock.now.timestamp());
@@ -279,6 +314,35 @@ impl State {
                 self.continue_filter(effects);
             }
             StoreEvent::Trimmed { through } => self.list.on_trimmed(through),
+            StoreEvent::Deleted { id } => {
+                self.list.remove(id);
+                self.colours.forget(id);
+            }
+            StoreEvent::Cleared => {
+                self.list.reset_ids(Vec::new());
+                self.colours.clear();
+                self.restart_filter(effects);
+            }
+            StoreEvent::Attempted(briefs) => {
+                for brief in briefs.iter() {
+                    if brief.kind == crate::attempt::AttemptKind::Forward
+                        && let Some(row) = self.list.rows.get_mut(&brief.capture_id)
+                    {
+                        row.forward = Some(match brief.status {
+                            Some(status) => crate::attempt::ForwardMark::Answered(status),
+                            None => crate::attempt::ForwardMark::Failed,
+                        });
+                    }
+                }
+                // The open capture's Replays tab shows the new attempts.
+                if let Some(shown) = self.detail.view.as_ref().map(|v| v.id())
+                    && briefs.iter().any(|b| b.capture_id == shown)
+                    && self.detail.loading.is_none()
+                {
+                    self.detail.loading = Some(shown);
+                    effects.push(Effect::LoadDetail(shown));
+                }
+            }
         }
         true
     }

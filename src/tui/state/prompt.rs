@@ -4,6 +4,8 @@
 pub enum PromptKind {
     Filter,
     Search,
+    /// Where to replay to.
+    ReplayTarget,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

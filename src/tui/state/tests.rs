@@ -204,10 +204,10 @@ fn delete_and_clear_ask_the_store_and_report() {
 
     let effects = press_key(&mut state, &captures, Key::char('D'));
     assert!(effects.is_empty(), "D only asks");
-    assert_eq!(state.overlay, Overlay::ConfirmClear);
+    assert!(matches!(state.overlay, Overlay::ConfirmClear));
     let effects = press_key(&mut state, &captures, Key::char('n'));
     assert!(effects.is_empty());
-    assert_eq!(state.overlay, Overlay::None);
+    assert!(matches!(state.overlay, Overlay::None));
     press_key(&mut state, &captures, Key::char('D'));
     let effects = press_key(&mut state, &captures, Key::char('y'));
     assert!(matches!(effects[..], [Effect::Clear]));

@@ -81,6 +81,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         }
         Tab::Headers => headers_tab::draw(frame, body, view, scroll.y, detail.wrap, theme),
         Tab::Validation => findings::draw(frame, body, view, detail.finding, scroll.y, theme),
+        Tab::Replays => super::replays_tab::draw(frame, body, state, view, theme),
         Tab::Raw => frame.render_widget(
             TextView {
                 doc: &view.raw,

@@ -64,6 +64,17 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         Paragraph::new(Span::styled(rate_text, theme.accent())),
         rate_area,
     );
+    // Where webhooks are forwarded comes before the store: it is what the user set up.
+    let forward = forwarding(state);
+    let [forward_area, store_area] = Layout::horizontal([
+        Constraint::Length(forward.chars().count() as u16),
+        Constraint::Fill(1),
+    ])
+    .areas(store_area);
+    frame.render_widget(
+        Paragraph::new(Span::styled(forward, theme.accent())),
+        forward_area,
+    );
     // A long store path keeps its end (the file name), not its start.
     let path = safe::line(&state.session.store);
     let room = (store_area.width as usize).saturating_sub(5);
@@ -75,6 +86,19 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         format!("  │  {path}")
     };
     frame.render_widget(Paragraph::new(Span::styled(store, theme.dim())), store_area);
+}
+
+/// `  │  → http://localhost:3000 (+1 more)`, or nothing when not forwarding.
+fn forwarding(state: &State) -> String {
+    let forwards = &state.session.forwards;
+    let Some(first) = forwards.first() else {
+        return String::new();
+    };
+    let more = match forwards.len() - 1 {
+        0 => String::new(),
+        n => format!(" (+{n} more)"),
+    };
+    format!("  │  → {}{more}", safe::line(first))
 }
 
 /// One column per second, scaled to the busiest second shown; idle seconds are a dim floor,

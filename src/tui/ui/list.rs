@@ -7,6 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Cell, Row, Table};
 
 use super::{group_digits, safe};
+use crate::attempt::ForwardMark;
 use crate::capture::CaptureSummary;
 use crate::tui::state::{Focus, State};
 use crate::tui::theme::Theme;
@@ -15,6 +16,8 @@ use crate::units::format_bytes;
 /// Columns in the order they give way when the pane is narrow (last given up first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Column {
+    /// `•` for a capture marked with space.
+    Mark,
     Id,
     Time,
     Method,
@@ -22,15 +25,21 @@ enum Column {
     Vendor,
     Kind,
     Check,
+    /// The latest `--forward-to` outcome, when forwarding.
+    Forward,
     Size,
 }
 
-fn columns(width: u16) -> Vec<Column> {
+fn columns(width: u16, forwarding: bool) -> Vec<Column> {
     use Column::*;
-    let mut columns = vec![Id, Time, Method, Path, Vendor, Kind, Check, Size];
+    let mut columns = vec![Mark, Id, Time, Method, Path, Vendor, Kind, Check, Size];
+    if forwarding {
+        columns.insert(columns.len() - 1, Forward);
+    }
+    let extra = if forwarding { 5 } else { 0 };
     // Give up the least needed first, keeping the path at least 16 wide.
-    for (drop, below) in [(Kind, 74), (Vendor, 62), (Time, 54), (Size, 46)] {
-        if width < below {
+    for (drop, below) in [(Kind, 76), (Vendor, 64), (Time, 56), (Size, 48)] {
+        if width < below + extra {
             columns.retain(|c| *c != drop);
         }
     }
@@ -52,7 +61,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         frame.render_widget(empty_message(state, theme), inner);
         return;
     }
-    let columns = columns(inner.width);
+    let columns = columns(inner.width, !state.session.forwards.is_empty());
     let id_width = window.last().map_or(1, |id| id.to_string().len()).max(1) as u16;
     let times: Vec<String> = window
         .iter()
@@ -81,6 +90,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let widths: Vec<Constraint> = columns
         .iter()
         .map(|c| match c {
+            Column::Mark => Constraint::Length(1),
             Column::Id => Constraint::Length(id_width),
             Column::Time => Constraint::Length(time_width),
             Column::Method => Constraint::Length(6),
@@ -88,11 +98,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             Column::Vendor => Constraint::Length(8),
             Column::Kind => Constraint::Length(kind_width),
             Column::Check => Constraint::Length(3),
+            Column::Forward => Constraint::Length(4),
             Column::Size => Constraint::Length(8),
         })
         .collect();
     let header = Row::new(columns.iter().map(|c| {
         let name = match c {
+            Column::Mark => "",
             Column::Id => "#",
             Column::Time => "TIME",
             Column::Method => "METHOD",
@@ -100,6 +112,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             Column::Vendor => "VENDOR",
             Column::Kind => "KIND",
             Column::Check => "OK",
+            Column::Forward => "FWD",
             Column::Size => "    SIZE",
         };
         Cell::from(name)
@@ -113,6 +126,9 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
                     .iter()
                     .map(|c| match c {
                         Column::Time => Cell::from(time.clone()).style(theme.dim()),
+                        Column::Mark if state.list.marked.contains(id) => {
+                            Cell::from("•").style(theme.accent())
+                        }
                         other => cell(*other, summary, theme),
                     })
                     .collect::<Vec<_>>(),
@@ -178,6 +194,18 @@ fn empty_message(state: &State, theme: Theme) -> ratatui::widgets::Paragraph<'st
 
 fn cell(column: Column, summary: &CaptureSummary, theme: Theme) -> Cell<'static> {
     match column {
+        Column::Mark => Cell::from(""),
+        Column::Forward => match summary.forward {
+            Some(ForwardMark::Answered(status)) => {
+                Cell::from(status.to_string()).style(if status < 400 {
+                    theme.ok()
+                } else {
+                    theme.error()
+                })
+            }
+            Some(ForwardMark::Failed) => Cell::from("✗").style(theme.error()),
+            None => Cell::from(""),
+        },
         Column::Id | Column::Time => Cell::from(summary.id.to_string()),
         Column::Method => Cell::from(safe::line(&summary.method).into_owned())
             .style(theme.method(&summary.method)),
@@ -260,12 +288,20 @@ mod tests {
 
     #[test]
     fn narrow_panes_give_up_columns_but_keep_the_path() {
-        assert_eq!(columns(120).len(), 8);
-        assert!(!columns(70).contains(&Column::Kind));
+        assert_eq!(columns(120, false).len(), 9);
+        assert!(!columns(72, false).contains(&Column::Kind));
         assert_eq!(
-            columns(44),
-            [Column::Id, Column::Method, Column::Path, Column::Check]
+            columns(46, false),
+            [
+                Column::Mark,
+                Column::Id,
+                Column::Method,
+                Column::Path,
+                Column::Check
+            ]
         );
+        assert!(columns(120, true).contains(&Column::Forward));
+        assert!(!columns(80, true).contains(&Column::Kind));
     }
 
     #[test]

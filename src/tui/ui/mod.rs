@@ -3,11 +3,14 @@
 
 mod confirm;
 mod detail;
+mod dialogs;
+mod diff;
 mod findings;
 mod header;
 mod headers_tab;
 mod help;
 pub mod list;
+mod replays_tab;
 mod safe;
 #[cfg(test)]
 mod snapshot_tests;
@@ -40,6 +43,10 @@ pub fn draw(frame: &mut Frame, state: &State, theme: Theme) {
     match &state.overlay {
         Overlay::Help { scroll } => help::draw(frame, area, state, *scroll, theme),
         Overlay::ConfirmClear => confirm::draw(frame, area, state, theme),
+        Overlay::CopyMenu => dialogs::copy_menu(frame, area, state, theme),
+        Overlay::ConfirmReplay(choice) => dialogs::bulk_replay(frame, area, choice, theme),
+        Overlay::EditFailed(retry) => dialogs::edit_failed(frame, area, retry, theme),
+        Overlay::Diff { view, scroll } => diff::draw(frame, area, view, *scroll, theme),
         Overlay::None => {}
     }
 }

@@ -8,6 +8,7 @@ use ratatui::widgets::Paragraph;
 use super::{group_digits, safe};
 use crate::tui::action::Action;
 use crate::tui::state::prompt::PromptKind;
+use crate::tui::state::send::{ReplayPlan, RunningReplay};
 use crate::tui::state::status::Level;
 use crate::tui::state::{Focus, State};
 use crate::tui::theme::Theme;
@@ -17,6 +18,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         let (sigil, outcome) = match prompt.kind {
             PromptKind::Filter => ("filter /", filter_outcome(state, theme)),
             PromptKind::Search => ("search /", search_outcome(state, theme)),
+            PromptKind::ReplayTarget => ("replay to ", target_outcome(state, theme)),
         };
         let input = safe::line(&prompt.input).into_owned();
         let cursor_x = area.x
@@ -35,6 +37,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         ];
         spans.extend(outcome);
         Line::from(spans)
+    } else if let Some(running) = &state.send.running {
+        progress(running, theme)
     } else if let Some(message) = &state.status.message {
         let style = match message.level {
             Level::Info => theme.ok(),
@@ -72,6 +76,56 @@ fn filter_outcome(state: &State, theme: Theme) -> Vec<Span<'static>> {
     spans
 }
 
+fn target_outcome(state: &State, theme: Theme) -> Vec<Span<'static>> {
+    if let Some(error) = &state.send.plan_error {
+        return vec![Span::styled(safe::line(error).into_owned(), theme.error())];
+    }
+    let what = match &state.send.plan {
+        Some(ReplayPlan::One(id)) => format!("#{id}"),
+        Some(ReplayPlan::Edit(id)) => format!("#{id}, after editing"),
+        Some(ReplayPlan::Many(ids)) => format!("{} captures", group_digits(ids.len() as u64)),
+        None => String::new(),
+    };
+    vec![Span::styled(
+        format!("{what} · a URL with a path is the endpoint · enter sends · esc cancels"),
+        theme.dim(),
+    )]
+}
+
+/// `replaying ███████░░░ 7/10 · 1 failed · 3 left · esc cancels`
+fn progress(running: &RunningReplay, theme: Theme) -> Line<'static> {
+    const WIDTH: usize = 20;
+    let tally = running.tally;
+    let filled = (tally.done() * WIDTH)
+        .checked_div(tally.total)
+        .unwrap_or(0)
+        .min(WIDTH);
+    let mut spans = vec![
+        Span::styled(" replaying ", theme.title()),
+        Span::styled("█".repeat(filled), theme.accent()),
+        Span::styled("░".repeat(WIDTH - filled), theme.dim()),
+        Span::raw(format!(
+            " {}/{} to {}",
+            group_digits(tally.done() as u64),
+            group_digits(tally.total as u64),
+            safe::line(&running.target)
+        )),
+    ];
+    if tally.failed > 0 {
+        spans.push(Span::styled(
+            format!(" · {} failed", group_digits(tally.failed as u64)),
+            theme.error(),
+        ));
+    }
+    spans.push(Span::raw(format!(
+        " · {} left · ",
+        group_digits(tally.left() as u64)
+    )));
+    spans.push(Span::styled("esc", theme.key()));
+    spans.push(Span::raw(" cancels"));
+    Line::from(spans)
+}
+
 fn search_outcome(state: &State, theme: Theme) -> Vec<Span<'static>> {
     match &state.detail.search {
         Some(search) if search.matches.is_empty() => {
@@ -95,10 +149,10 @@ fn hints(state: &State, theme: Theme) -> Line<'static> {
         Focus::List => &[
             Action::Search,
             Action::Open,
-            Action::NextTab,
+            Action::Mark,
+            Action::Copy,
+            Action::Replay,
             Action::Follow,
-            Action::Pause,
-            Action::Delete,
             Action::Help,
             Action::Quit,
         ],
@@ -106,8 +160,8 @@ fn hints(state: &State, theme: Theme) -> Line<'static> {
             Action::Search,
             Action::NextMatch,
             Action::NextTab,
-            Action::Wrap,
-            Action::Zoom,
+            Action::Copy,
+            Action::Replay,
             Action::Back,
             Action::Help,
             Action::Quit,

@@ -29,6 +29,7 @@ pub fn title(tab: Tab, view: Option<&DetailView>) -> String {
                 (Some(_), e, _) => format!("Validation ✗{e}"),
             }
         }
+        Tab::Replays if !view.attempts.is_empty() => format!("Replays {}", view.attempts.len()),
         other => other.title().to_owned(),
     }
 }
