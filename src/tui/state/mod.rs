@@ -355,6 +355,15 @@ impl State {
         match result {
             Ok(view) if self.detail.loading == Some(view.id()) => {
                 self.detail.loading = None;
+                // A refresh that brought new replays shows the newest one.
+                let before = self
+                    .detail
+                    .view
+                    .as_ref()
+                    .filter(|old| old.id() == view.id());
+                if before.is_some_and(|old| view.attempts.len() > old.attempts.len()) {
+                    self.detail.attempt = view.attempts.len() - 1;
+                }
                 if let Some(cached) = self.colours.get(view.id()) {
                     self.detail.highlighted = Some(cached);
                 } else if self.highlight.is_some() && view.body.colourable().is_some() {
@@ -444,5 +453,7 @@ impl State {
     }
 }
 
+#[cfg(test)]
+mod send_tests;
 #[cfg(test)]
 mod tests;

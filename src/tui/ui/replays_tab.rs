@@ -50,7 +50,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &DetailView, the
     let lines: Vec<Line> = view.attempts[first..(first + rows).min(view.attempts.len())]
         .iter()
         .enumerate()
-        .map(|(i, attempt)| attempt_line(attempt, first + i == selected, theme))
+        .map(|(i, attempt)| attempt_line(attempt, first + i == selected, state, theme))
         .collect();
     let list = Rect {
         height: rows as u16,
@@ -94,7 +94,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &DetailView, the
 }
 
 /// `replay  14:02:03  200 OK  3.2 ms  12 B  http://localhost:3000/hooks`
-fn attempt_line(view: &AttemptView, selected: bool, theme: Theme) -> Line<'static> {
+fn attempt_line(view: &AttemptView, selected: bool, state: &State, theme: Theme) -> Line<'static> {
     let attempt = &view.attempt;
     let kind = match attempt.kind {
         AttemptKind::Replay => "replay ",
@@ -102,7 +102,7 @@ fn attempt_line(view: &AttemptView, selected: bool, theme: Theme) -> Line<'stati
     };
     let time = attempt
         .started_at
-        .with_timezone(&chrono::Local)
+        .with_timezone(&state.clock.offset)
         .format("%H:%M:%S")
         .to_string();
     let (outcome, style) = match &attempt.response {

@@ -154,3 +154,60 @@ fn the_body_is_coloured_once_highlighted_and_plain_before() {
     assert_ne!(coloured[(key_x, y)].fg, coloured[(value_x, y)].fg);
     assert_ne!(coloured[(key_x, y)].fg, ratatui::style::Color::Reset);
 }
+
+/// A capture forwarded once (the app answered) and replayed once (refused), with the
+/// second selected: the list of attempts, then why the selected one has no response.
+#[test]
+fn replays_tab_lists_attempts_and_shows_the_selected_response() {
+    use crate::attempt::{Attempt, AttemptKind, AttemptResponse};
+    use crate::capture::Header;
+    use std::sync::Arc;
+
+    let captures = fixtures();
+    let mut state = loaded(110, 24, &captures);
+    state.zoom = true;
+    state.detail.tab = Tab::Replays;
+    let started_at = chrono::DateTime::parse_from_rfc3339("2026-11-23T11:59:30Z")
+        .unwrap()
+        .to_utc();
+    let forward = Attempt {
+        id: 1,
+        capture_id: 5,
+        kind: AttemptKind::Forward,
+        target: "http://localhost:3000/evil".into(),
+        request: bytes::Bytes::from_static(b"GET /evil HTTP/1.1\r\n\r\n"),
+        started_at,
+        elapsed: std::time::Duration::from_micros(3_200),
+        response: Some(AttemptResponse {
+            status: 201,
+            reason: "Created".into(),
+            headers: vec![
+                Header::new("Content-Type", "application/json"),
+                Header::new("X-Evil", b"\x1b[2J".to_vec()),
+            ],
+            body: bytes::Bytes::from_static(br#"{"stored":true}"#),
+            body_size: 15,
+        }),
+        error: None,
+    };
+    let replay = Attempt {
+        id: 2,
+        kind: AttemptKind::Replay,
+        target: "http://localhost:4000/evil".into(),
+        response: None,
+        error: Some("connection refused by localhost:4000 (is your app running?)".into()),
+        ..forward.clone()
+    };
+    let view = crate::tui::detail_view::DetailView::build(captures[4].clone())
+        .with_attempts(vec![forward, replay]);
+    state.detail.view = Some(Arc::new(view));
+    let first = screen(&state);
+    state.detail.attempt = 1;
+    let second = screen(&state);
+    assert!(
+        first.contains("HTTP 201 Created") && first.contains("\"stored\": true"),
+        "{first}"
+    );
+    assert!(first.contains("\\x1b[2J"), "response headers are escaped");
+    assert_snapshot!(second);
+}
