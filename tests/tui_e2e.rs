@@ -2,6 +2,8 @@
 //! `send-keys`, and assertions on what `capture-pane` shows, as a person would see it.
 //! tmux must be installed (`.ci/run` installs it).
 
+mod common;
+
 use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::path::Path;
@@ -260,4 +262,85 @@ fn a_tiny_terminal_gets_a_message_and_resizing_recovers() {
     pane.wait_for_text("Waiting for webhooks");
     pane.keys(&["q"]);
     pane.wait_for("the process to exit", |_| pane.has_exited());
+}
+
+/// Forward, replay, and edit-then-replay through a scripted `$EDITOR`, each checked at a raw
+/// receiver standing in for the developer's app, and a request the editor broke is not sent.
+#[test]
+fn replay_and_edit_then_replay_reach_the_app() {
+    let app = common::receiver::RawReceiver::ok();
+    let dir = tempfile::tempdir().unwrap();
+    let editor = dir.path().join("editor.sh");
+    let broken = dir.path().join("break");
+    std::fs::write(
+        &editor,
+        format!(
+            "#!/bin/sh\nsleep 0.1\nif [ -e {broken} ]; then printf 'not a request' > \"$1\"; \
+             else sed -i 's/hello/edited/' \"$1\"; fi\n",
+            broken = broken.display()
+        ),
+    )
+    .unwrap();
+    let command = command_line(
+        dir.path(),
+        &format!(
+            "--listen 127.0.0.1:0 --clipboard off --forward-to {}",
+            app.url()
+        ),
+    )
+    .replacen("env ", &format!("env EDITOR='sh {}' ", editor.display()), 1);
+    let pane = Pane::start("replay", 150, 40, &command);
+    let screen = pane.wait_for_text("Waiting for webhooks");
+    assert!(
+        screen.contains(&format!("→ {}", app.url())),
+        "the header names the target"
+    );
+    let port = port_on(&screen);
+
+    post(port, "/hooks/a?x=1", "application/json", br#"{"hello":1}"#);
+    let forwarded = app.wait_for(1, Duration::from_secs(10));
+    assert!(forwarded[0].starts_with(b"POST /hooks/a?x=1 HTTP/1.1\r\n"));
+    pane.wait_for("the forward status in the list", |s| {
+        s.contains("FWD") && s.contains(" 200 ")
+    });
+
+    // r: to a URL with a path, which is the endpoint; the query is kept.
+    pane.keys(&["r", "C-u"]);
+    pane.type_text(&format!("{}/replayed", app.url()));
+    pane.keys(&["Enter"]);
+    pane.wait_for_text("replayed #1 to");
+    let received = app.wait_for(2, Duration::from_secs(10));
+    assert!(received[1].starts_with(b"POST /replayed?x=1 HTTP/1.1\r\n"));
+    assert!(received[1].ends_with(br#"{"hello":1}"#));
+
+    // R: the remembered URL, then the editor changes the body; Content-Length follows it.
+    pane.keys(&["R", "Enter"]);
+    let received = app.wait_for(3, Duration::from_secs(20));
+    let (_, headers, body) = common::receiver::split_request(&received[2]);
+    assert_eq!(body, br#"{"edited":1}"#);
+    assert!(
+        headers
+            .iter()
+            .any(|(n, v)| n == "Content-Length" && v == b"12")
+    );
+    pane.wait_for("the screen back after the editor", |s| {
+        s.contains("Captures")
+    });
+
+    // The Replays tab lists all three.
+    pane.keys(&["Enter", "Tab", "Tab", "Tab", "Tab", "Tab"]);
+    pane.wait_for_text("Replays 3");
+
+    // An edit that does not parse is shown, and nothing is sent.
+    std::fs::write(&broken, "").unwrap();
+    pane.keys(&["R", "Enter"]);
+    pane.wait_for_text("does not parse");
+    pane.keys(&["Escape"]);
+    pane.wait_for_text("nothing was sent");
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(app.requests().len(), 3);
+
+    pane.keys(&["q"]);
+    pane.wait_for("the process to exit", |_| pane.has_exited());
+    assert!(pane.screen().contains("[exited 0]"));
 }
