@@ -13,14 +13,13 @@ pub fn request_bytes(capture: &Capture) -> Vec<u8> {
         v if v.starts_with("HTTP/1") => v,
         _ => "HTTP/1.1",
     };
-    out.extend_from_slice(format!("{} {} {version}\r\n", capture.method, capture.uri).as_bytes());
-    for header in &capture.headers {
-        out.extend_from_slice(header.name.as_bytes());
-        out.extend_from_slice(b": ");
-        out.extend_from_slice(&header.value);
-        out.extend_from_slice(b"\r\n");
-    }
-    out.extend_from_slice(b"\r\n");
+    write_head(
+        &mut out,
+        &capture.method,
+        &capture.uri,
+        version,
+        &capture.headers,
+    );
     if is_chunked(capture) {
         if !capture.body.is_empty() {
             out.extend_from_slice(format!("{:x}\r\n", capture.body.len()).as_bytes());
@@ -32,6 +31,26 @@ pub fn request_bytes(capture: &Capture) -> Vec<u8> {
         out.extend_from_slice(&capture.body);
     }
     out
+}
+
+/// The request line, the headers in the order given, and the empty line after them.
+pub fn write_head(
+    out: &mut Vec<u8>,
+    method: &str,
+    target: &str,
+    version: &str,
+    headers: &[Header],
+) {
+    for part in [method, " ", target, " ", version, "\r\n"] {
+        out.extend_from_slice(part.as_bytes());
+    }
+    for header in headers {
+        out.extend_from_slice(header.name.as_bytes());
+        out.extend_from_slice(b": ");
+        out.extend_from_slice(&header.value);
+        out.extend_from_slice(b"\r\n");
+    }
+    out.extend_from_slice(b"\r\n");
 }
 
 fn is_chunked(capture: &Capture) -> bool {

@@ -3,10 +3,9 @@
 
 use std::io::Read;
 
-use super::{CommandError, exit, store_path};
+use super::{CommandError, exit, open_writer, store_path};
 use crate::archive::read_archive;
 use crate::cli::ImportArgs;
-use crate::store::{Store, StoreLocation, StoreOptions};
 
 pub fn run(args: ImportArgs) -> Result<(), CommandError> {
     let name = args.file.display().to_string();
@@ -18,13 +17,7 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
         capture.verdict = Some(crate::inspect::verdict(&capture.headers, &capture.body));
     }
     let path = store_path(args.store.db.as_deref())?;
-    let store = Store::open(
-        StoreLocation::file(&path),
-        StoreOptions {
-            keep: u64::MAX,
-            fsync: true,
-        },
-    )?;
+    let store = open_writer(&path)?;
     // Retention is the listener's job; an import adds everything it was given.
     let stored = store.writer().import_blocking(imported.captures);
     store.close();

@@ -16,7 +16,9 @@ use std::path::{Path, PathBuf};
 
 use crate::capture::CaptureSummary;
 use crate::cli::{Command, StoreArgs};
-use crate::store::{Database, Durability, OpenMode, StoreError};
+use crate::store::{
+    Database, Durability, OpenMode, Store, StoreError, StoreLocation, StoreOptions,
+};
 
 /// Exit codes scripts can rely on.
 pub mod exit {
@@ -103,6 +105,19 @@ fn open_existing(args: &StoreArgs) -> Result<(Database, PathBuf), CommandError> 
         )),
         Err(other) => Err(other.into()),
     }
+}
+
+/// A store writer of this process's own, for a command that changes the store (clear,
+/// import, replay's attempts): every write goes through a writer, and this one never trims,
+/// since retention is the listener's job. Close it when done, to commit what is queued.
+fn open_writer(path: &Path) -> Result<Store, CommandError> {
+    Ok(Store::open(
+        StoreLocation::file(path),
+        StoreOptions {
+            keep: u64::MAX,
+            fsync: true,
+        },
+    )?)
 }
 
 /// A reader that stopped reading (`| head`) is not an error worth reporting.

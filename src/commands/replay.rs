@@ -8,13 +8,13 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-use super::{CommandError, exit, ignore_broken_pipe, store_path};
+use super::{CommandError, exit, ignore_broken_pipe, open_writer, store_path};
 use crate::capture::CaptureId;
 use crate::cli::ReplayArgs;
 use crate::escape::{json_line, visible_line};
 use crate::replay::bulk::{Bulk, BulkOptions, Sent, replay_all};
 use crate::replay::{Client, SendOptions};
-use crate::store::{Database, Store, StoreLocation, StoreOptions};
+use crate::store::{Database, Store};
 use crate::units::format_bytes;
 
 /// How long a filter waits for the analyser to reach captures it has not judged yet.
@@ -39,13 +39,7 @@ pub fn run(args: ReplayArgs) -> Result<(), CommandError> {
         ));
     }
     // Attempts are recorded through a store writer of this process's own.
-    let store = Store::open(
-        StoreLocation::file(&path),
-        StoreOptions {
-            keep: u64::MAX,
-            fsync: false,
-        },
-    )?;
+    let store = open_writer(&path)?;
     let result = replay(&args, &store);
     store.close();
     result

@@ -118,17 +118,13 @@ impl OutgoingRequest {
     /// The bytes written to the socket.
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.body.len() + 64 * (self.headers.len() + 1));
-        out.extend_from_slice(self.method.as_bytes());
-        out.push(b' ');
-        out.extend_from_slice(self.target.as_bytes());
-        out.extend_from_slice(b" HTTP/1.1\r\n");
-        for header in &self.headers {
-            out.extend_from_slice(header.name.as_bytes());
-            out.extend_from_slice(b": ");
-            out.extend_from_slice(&header.value);
-            out.extend_from_slice(b"\r\n");
-        }
-        out.extend_from_slice(b"\r\n");
+        crate::wire::write_head(
+            &mut out,
+            &self.method,
+            &self.target,
+            "HTTP/1.1",
+            &self.headers,
+        );
         out.extend_from_slice(&self.body);
         out
     }

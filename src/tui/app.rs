@@ -13,11 +13,12 @@ use super::diff_view::DiffView;
 use super::edit::{Edited, edit, editor_command};
 use super::input::{InputGate, spawn_reader};
 use super::jobs::{Latest, Queued};
+use super::message::Job;
 use super::message::{DetailError, DiffRequest, EditOutcome, Effect, Message};
 use super::state::{Clock, State};
 use super::terminal::Screen;
 use super::theme::Theme;
-use super::work::{Job, Worker};
+use super::work::Worker;
 use crate::capture::CaptureId;
 use crate::copy::ClipboardMode;
 use crate::filter::Filter;
@@ -207,38 +208,12 @@ fn perform(
                 after,
             } => workers.scan.submit((generation, filter, after)),
             Effect::CancelScan => workers.scan.cancel(),
-            Effect::Delete(id) => {
-                workers.queued.submit(Job::Delete(id));
-            }
-            Effect::Clear => {
-                workers.queued.submit(Job::Clear);
-            }
-            Effect::Copy { item, id, pointer } => {
-                workers.queued.submit(Job::Copy { item, id, pointer });
-            }
-            Effect::Replay {
-                ids,
-                target,
-                options,
-            } => {
-                let job = workers.queued.submit(Job::Replay {
-                    ids,
-                    target,
-                    options,
-                });
-                state.replay_started(job);
-            }
-            Effect::SendEdited {
-                id,
-                request,
-                target,
-            } => {
-                let job = workers.queued.submit(Job::SendEdited {
-                    id,
-                    request,
-                    target,
-                });
-                state.replay_started(job);
+            Effect::Run(job) => {
+                let replay = job.is_replay();
+                let id = workers.queued.submit(job);
+                if replay {
+                    state.replay_started(id);
+                }
             }
             Effect::CancelJob(job) => workers.queued.cancel(job),
             Effect::Diff(request) => workers.diff.submit(request),

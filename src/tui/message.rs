@@ -110,6 +110,40 @@ pub enum EditOutcome {
     Failed(String),
 }
 
+/// What the user asked to be done that writes, copies or sends: run one after another off
+/// the UI thread (`work.rs`), each reporting back as a message.
+#[derive(Debug, Clone)]
+pub enum Job {
+    Delete(CaptureId),
+    Clear,
+    Copy {
+        item: CopyItem,
+        id: CaptureId,
+        /// The selected finding's JSON Pointer, for [`CopyItem::PointerValue`].
+        pointer: Option<String>,
+    },
+    /// Send these captures (one, the marked ones, or the filter's) to the target, in
+    /// capture order.
+    Replay {
+        ids: Vec<CaptureId>,
+        target: Target,
+        options: BulkOptions,
+    },
+    /// A request the user edited in `$EDITOR`, sent as edited.
+    SendEdited {
+        id: CaptureId,
+        request: OutgoingRequest,
+        target: Target,
+    },
+}
+
+impl Job {
+    /// Replays show progress, and esc cancels them.
+    pub fn is_replay(&self) -> bool {
+        matches!(self, Job::Replay { .. } | Job::SendEdited { .. })
+    }
+}
+
 /// What `=` compares.
 #[derive(Debug, Clone)]
 pub enum DiffRequest {
@@ -137,30 +171,14 @@ pub enum Effect {
         after: CaptureId,
     },
     CancelScan,
-    Delete(CaptureId),
-    Clear,
-    Copy {
-        item: CopyItem,
-        id: CaptureId,
-        pointer: Option<String>,
-    },
-    /// Send these captures (one, the marked ones, or the filter's) to the target.
-    Replay {
-        ids: Vec<CaptureId>,
-        target: Target,
-        options: BulkOptions,
-    },
+    /// Work for the queue: what writes, copies or sends.
+    Run(Job),
     /// Open the capture, as it would go to the target, in `$EDITOR` (or `text` again,
     /// after a failed parse).
     Edit {
         id: CaptureId,
         target: Target,
         text: Option<Vec<u8>>,
-    },
-    SendEdited {
-        id: CaptureId,
-        request: OutgoingRequest,
-        target: Target,
     },
     CancelJob(JobId),
     Diff(DiffRequest),

@@ -7,7 +7,7 @@ use std::sync::mpsc::Sender;
 use std::time::Instant;
 
 use super::jobs::{JobControl, JobId};
-use super::message::{CopyReport, Message, ReplayReport};
+use super::message::{CopyReport, Job, Message, ReplayReport};
 use crate::attempt::AttemptKind;
 use crate::capture::CaptureId;
 use crate::copy::{Clipboard, ClipboardMode, CopyItem};
@@ -15,29 +15,6 @@ use crate::replay::bulk::{Bulk, BulkOptions, Sent, replay_all};
 use crate::replay::exchange::exchange;
 use crate::replay::{Client, OutgoingRequest, SendOptions, Target};
 use crate::store::{Database, StoreError, WriterHandle};
-
-pub enum Job {
-    Delete(CaptureId),
-    Clear,
-    Copy {
-        item: CopyItem,
-        id: CaptureId,
-        /// The selected finding's JSON Pointer, for [`CopyItem::PointerValue`].
-        pointer: Option<String>,
-    },
-    /// One capture or many, in capture order.
-    Replay {
-        ids: Vec<CaptureId>,
-        target: Target,
-        options: BulkOptions,
-    },
-    /// A request the user edited in `$EDITOR`, sent as edited.
-    SendEdited {
-        id: CaptureId,
-        request: OutgoingRequest,
-        target: Target,
-    },
-}
 
 /// What the queued jobs run with. The clipboard handle lives as long as the interface: on
 /// X11 what was copied is gone once the handle is dropped.

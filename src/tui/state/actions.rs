@@ -4,7 +4,7 @@ use super::detail::Tab;
 use super::prompt::{Prompt, PromptKind};
 use super::{Focus, Overlay, State};
 use crate::tui::action::Action;
-use crate::tui::message::Effect;
+use crate::tui::message::{Effect, Job};
 
 impl State {
     pub fn apply(&mut self, action: Action, effects: &mut Vec<Effect>) {
@@ -84,7 +84,7 @@ impl State {
                 }
             }
             Action::Delete => match self.list.selected {
-                Some(id) => effects.push(Effect::Delete(id)),
+                Some(id) => effects.push(Effect::Run(Job::Delete(id))),
                 None => self.status.info(self.clock.instant, "nothing to delete"),
             },
             Action::ClearAll => {

@@ -9,7 +9,7 @@ use crate::filter;
 use crate::tui::action::Action;
 use crate::tui::keymap::Key;
 use crate::tui::layout::contains;
-use crate::tui::message::Effect;
+use crate::tui::message::{Effect, Job};
 use crate::tui::ui::tabs;
 
 /// Lines a wheel notch moves.
@@ -25,7 +25,7 @@ impl State {
             Overlay::ConfirmClear => {
                 self.overlay = Overlay::None;
                 if matches!(key.code, KeyCode::Char('y' | 'Y') | KeyCode::Enter) {
-                    effects.push(Effect::Clear);
+                    effects.push(Effect::Run(Job::Clear));
                 } else {
                     self.status.info(self.clock.instant, "nothing deleted");
                 }

@@ -12,7 +12,7 @@ use crate::copy::CopyItem;
 use crate::replay::Target;
 use crate::replay::bulk::{BulkOptions, Pace, Sent, Tally};
 use crate::tui::jobs::JobId;
-use crate::tui::message::{CopyReport, DiffRequest, EditOutcome, Effect, ReplayReport};
+use crate::tui::message::{CopyReport, DiffRequest, EditOutcome, Effect, Job, ReplayReport};
 use crate::units::plural;
 
 /// Speed factors offered for a bulk replay at the original pace.
@@ -191,11 +191,11 @@ impl State {
                 ..Tally::default()
             },
         });
-        effects.push(Effect::Replay {
+        effects.push(Effect::Run(Job::Replay {
             ids,
             target,
             options,
-        });
+        }));
     }
 
     /// The queue took the replay: its id cancels it.
@@ -309,7 +309,7 @@ impl State {
                 .get(self.detail.finding)
                 .map(|finding| finding.pointer.clone())
         });
-        effects.push(Effect::Copy { item, id, pointer });
+        effects.push(Effect::Run(Job::Copy { item, id, pointer }));
     }
 
     pub(super) fn on_copied(
@@ -370,11 +370,11 @@ impl State {
                         ..Tally::default()
                     },
                 });
-                effects.push(Effect::SendEdited {
+                effects.push(Effect::Run(Job::SendEdited {
                     id,
                     request,
                     target,
-                });
+                }));
             }
             EditOutcome::Unparsable {
                 id,

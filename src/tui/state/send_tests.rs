@@ -10,7 +10,9 @@ use crate::copy::CopyItem;
 use crate::replay::bulk::{Pace, Sent, Tally};
 use crate::store::StoreEvent;
 use crate::tui::keymap::Key;
-use crate::tui::message::{CopyReport, DiffRequest, EditOutcome, Effect, Message, ReplayReport};
+use crate::tui::message::{
+    CopyReport, DiffRequest, EditOutcome, Effect, Job, Message, ReplayReport,
+};
 use crate::tui::test_support::*;
 
 fn type_target(
@@ -48,11 +50,11 @@ fn r_asks_for_a_target_replays_the_selected_capture_and_remembers_the_url() {
 
     let effects = type_target(&mut state, &captures, "localhost:4000/in");
     let [
-        Effect::Replay {
+        Effect::Run(Job::Replay {
             ids,
             target,
             options,
-        },
+        }),
     ] = &effects[..]
     else {
         panic!("expected one replay, got {effects:?}");
@@ -134,7 +136,7 @@ fn marked_captures_survive_filtering_and_a_bulk_replay_asks_for_its_pace() {
     assert!(screen(&state).contains("keeping the original gaps"));
     press(&mut state, &captures, "+");
     let effects = press_key(&mut state, &captures, Key::char('o'));
-    let [Effect::Replay { ids, options, .. }] = &effects[..] else {
+    let [Effect::Run(Job::Replay { ids, options, .. })] = &effects[..] else {
         panic!("expected one replay, got {effects:?}");
     };
     assert_eq!(ids, &[3, 5]);
@@ -199,7 +201,7 @@ fn the_copy_menu_copies_the_chosen_item_and_an_osc52_copy_reaches_the_terminal()
     assert!(matches!(state.overlay, Overlay::CopyMenu));
     assert!(screen(&state).contains("curl command"));
     let effects = press_key(&mut state, &captures, Key::char('v'));
-    let [Effect::Copy { item, id, pointer }] = &effects[..] else {
+    let [Effect::Run(Job::Copy { item, id, pointer })] = &effects[..] else {
         panic!("expected a copy, got {effects:?}");
     };
     assert_eq!((*item, *id), (CopyItem::PointerValue, 3));

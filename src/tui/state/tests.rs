@@ -9,7 +9,7 @@ use super::prompt::PromptKind;
 use super::{Focus, Overlay};
 use crate::store::Scan;
 use crate::tui::keymap::Key;
-use crate::tui::message::{Effect, Message};
+use crate::tui::message::{Effect, Job, Message};
 use crate::tui::test_support::*;
 
 #[test]
@@ -189,7 +189,7 @@ fn delete_and_clear_ask_the_store_and_report() {
     let captures = fixtures();
     let mut state = loaded(160, 40, &captures);
     let effects = press_key(&mut state, &captures, Key::char('d'));
-    assert!(matches!(effects[..], [Effect::Delete(5)]));
+    assert!(matches!(effects[..], [Effect::Run(Job::Delete(5))]));
     let mut effects = Vec::new();
     state.update(
         Message::Deleted {
@@ -210,7 +210,7 @@ fn delete_and_clear_ask_the_store_and_report() {
     assert!(matches!(state.overlay, Overlay::None));
     press_key(&mut state, &captures, Key::char('D'));
     let effects = press_key(&mut state, &captures, Key::char('y'));
-    assert!(matches!(effects[..], [Effect::Clear]));
+    assert!(matches!(effects[..], [Effect::Run(Job::Clear)]));
     state.update(Message::Cleared(Ok(4)), &mut Vec::new());
     assert_eq!(state.list.total(), 0);
     assert!(state.detail.view.is_none());
