@@ -155,6 +155,11 @@ pub struct ListenArgs {
     #[arg(long, requires = "forward_to")]
     pub forward_reply: bool,
 
+    /// Forwards and the interface's replays accept any TLS certificate from an https
+    /// target (a local app with a self-signed one), like curl's --insecure.
+    #[arg(long)]
+    pub insecure: bool,
+
     /// Where the interface copies to: the system clipboard, the terminal's own clipboard
     /// through OSC 52 (works over SSH and in tmux), `auto` (the first, else the second), or
     /// `off`.
@@ -256,6 +261,11 @@ pub struct ReplayArgs {
     /// How long to wait for each response (e.g. 500ms, 10s, 1m).
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     pub timeout: Duration,
+
+    /// Accept any TLS certificate from an https target (a local app with a self-signed
+    /// one), like curl's --insecure.
+    #[arg(long)]
+    pub insecure: bool,
 
     /// One JSON object per request: {"id", "attempt", "target", "status", "elapsed_ms",
     /// "response_size", "error"}.

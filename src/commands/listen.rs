@@ -69,6 +69,7 @@ fn session_config(args: &ListenArgs) -> Result<SessionConfig, CommandError> {
             routes: args.forward_to.clone(),
             timeout: args.forward_timeout,
             reply: args.forward_reply,
+            insecure: args.insecure,
             ..ForwardConfig::default()
         },
     })

@@ -59,6 +59,7 @@ fn replay(args: &ReplayArgs, store: &Store) -> Result<(), CommandError> {
         .map_err(|e| CommandError::new(exit::FAILURE, format!("cannot start: {e}")))?;
     let client = Client::new(SendOptions {
         timeout: args.timeout,
+        insecure: args.insecure,
         ..SendOptions::default()
     });
     let options = BulkOptions {

@@ -40,6 +40,8 @@ pub struct ForwardConfig {
     pub reply: bool,
     /// Webhooks that may wait for one target; past this they are recorded as not forwarded.
     pub queue: usize,
+    /// Accept any TLS certificate (a local app with a self-signed one).
+    pub insecure: bool,
 }
 
 impl Default for ForwardConfig {
@@ -49,6 +51,7 @@ impl Default for ForwardConfig {
             timeout: Duration::from_secs(10),
             reply: false,
             queue: QUEUE,
+            insecure: false,
         }
     }
 }
@@ -91,6 +94,7 @@ impl Forwarder {
         }
         let client = Client::new(SendOptions {
             timeout: config.timeout,
+            insecure: config.insecure,
             ..SendOptions::default()
         });
         let stopping = Arc::new(AtomicBool::new(false));

@@ -51,6 +51,8 @@ pub struct Context {
     pub runtime: tokio::runtime::Handle,
     pub theme: Theme,
     pub clipboard: ClipboardMode,
+    /// Replays accept any TLS certificate.
+    pub insecure: bool,
 }
 
 /// The background work: latest-only lanes for what the screen shows, one queue for what
@@ -370,6 +372,7 @@ fn start_workers(
         context.runtime.clone(),
         outbox.clone(),
         context.clipboard,
+        context.insecure,
     );
     let queued = Queued::spawn("interface-jobs", move |job, control| {
         worker.run(job, control)

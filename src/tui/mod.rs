@@ -48,6 +48,8 @@ pub struct Options {
     pub forwards: Vec<String>,
     /// Where `r` offers to replay to first: the first `--forward-to` target.
     pub forward_target: Option<String>,
+    /// Replays accept any TLS certificate (`--insecure`).
+    pub insecure: bool,
 }
 
 impl Options {
@@ -60,6 +62,7 @@ impl Options {
             clipboard,
             forwards: forwards.iter().map(ForwardRoute::describe).collect(),
             forward_target: forwards.first().map(|route| route.target.to_string()),
+            insecure: false,
         }
     }
 }
@@ -111,6 +114,7 @@ pub async fn run(session: Session, options: Options) -> anyhow::Result<()> {
         runtime: tokio::runtime::Handle::current(),
         theme: options.theme,
         clipboard: options.clipboard,
+        insecure: options.insecure,
     };
     let serving = session.serve();
     let ui = std::thread::Builder::new()

@@ -34,6 +34,7 @@ impl Worker {
         runtime: tokio::runtime::Handle,
         outbox: Sender<Message>,
         clipboard: ClipboardMode,
+        insecure: bool,
     ) -> Self {
         Self {
             db,
@@ -41,7 +42,10 @@ impl Worker {
             runtime,
             outbox,
             clipboard: Clipboard::new(clipboard),
-            client: Client::new(SendOptions::default()),
+            client: Client::new(SendOptions {
+                insecure,
+                ..SendOptions::default()
+            }),
         }
     }
 
