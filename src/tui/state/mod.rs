@@ -325,9 +325,13 @@ impl State {
             }
             StoreEvent::Attempted(briefs) => {
                 for brief in briefs.iter() {
-                    if brief.kind == crate::attempt::AttemptKind::Forward
-                        && let Some(row) = self.list.rows.get_mut(&brief.capture_id)
-                    {
+                    if brief.kind != crate::attempt::AttemptKind::Forward {
+                        continue;
+                    }
+                    if brief.status.is_none() {
+                        self.send.forward_failures += 1;
+                    }
+                    if let Some(row) = self.list.rows.get_mut(&brief.capture_id) {
                         row.forward = Some(match brief.status {
                             Some(status) => crate::attempt::ForwardMark::Answered(status),
                             None => crate::attempt::ForwardMark::Failed,

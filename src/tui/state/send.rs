@@ -29,6 +29,8 @@ pub struct SendState {
     /// Why the typed target is not a URL to send to.
     pub plan_error: Option<String>,
     pub running: Option<RunningReplay>,
+    /// Forwards that got no answer since the interface started, for the header.
+    pub forward_failures: u64,
 }
 
 /// What to do once a target is typed.

@@ -311,3 +311,34 @@ fn an_edited_request_that_does_not_parse_can_be_edited_again_and_nothing_is_sent
     );
     assert!(state.send.running.is_none());
 }
+
+#[test]
+fn forward_outcomes_show_in_the_list_and_failures_in_the_header() {
+    use crate::attempt::{AttemptBrief, AttemptKind};
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures);
+    state.session.forwards = vec!["http://localhost:3000".into()];
+    let brief = |id, capture_id, status| AttemptBrief {
+        id,
+        capture_id,
+        kind: AttemptKind::Forward,
+        status,
+    };
+    let briefs: Arc<[AttemptBrief]> = vec![brief(1, 4, Some(202)), brief(2, 5, None)].into();
+    state.update(
+        Message::Store(StoreEvent::Attempted(briefs)),
+        &mut Vec::new(),
+    );
+    let shown = screen(&state);
+    let header = shown.lines().next().unwrap();
+    assert!(
+        header.contains("→ http://localhost:3000 · 1 failed"),
+        "{header}"
+    );
+    let row = |path: &str| {
+        let in_list = |l: &&str| l.contains(path) && l.contains("11:59:");
+        shown.lines().find(in_list).unwrap().to_owned()
+    };
+    assert!(row("/form?x=1").contains(" 202 "), "{shown}");
+    assert!(row("/evil").contains("✗"), "{shown}");
+}

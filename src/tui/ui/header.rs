@@ -65,16 +65,13 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
         rate_area,
     );
     // Where webhooks are forwarded comes before the store: it is what the user set up.
-    let forward = forwarding(state);
+    let forward = forwarding(state, theme);
     let [forward_area, store_area] = Layout::horizontal([
-        Constraint::Length(forward.chars().count() as u16),
+        Constraint::Length(forward.width() as u16),
         Constraint::Fill(1),
     ])
     .areas(store_area);
-    frame.render_widget(
-        Paragraph::new(Span::styled(forward, theme.accent())),
-        forward_area,
-    );
+    frame.render_widget(Paragraph::new(forward), forward_area);
     // A long store path keeps its end (the file name), not its start.
     let path = safe::line(&state.session.store);
     let room = (store_area.width as usize).saturating_sub(5);
@@ -88,17 +85,28 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     frame.render_widget(Paragraph::new(Span::styled(store, theme.dim())), store_area);
 }
 
-/// `  │  → http://localhost:3000 (+1 more)`, or nothing when not forwarding.
-fn forwarding(state: &State) -> String {
+/// `  │  → http://localhost:3000 (+1 more) · 3 failed`, or nothing when not forwarding.
+fn forwarding(state: &State, theme: Theme) -> Line<'static> {
     let forwards = &state.session.forwards;
     let Some(first) = forwards.first() else {
-        return String::new();
+        return Line::default();
     };
     let more = match forwards.len() - 1 {
         0 => String::new(),
         n => format!(" (+{n} more)"),
     };
-    format!("  │  → {}{more}", safe::line(first))
+    let mut spans = vec![
+        Span::styled("  │  ", theme.dim()),
+        Span::styled(format!("→ {}{more}", safe::line(first)), theme.accent()),
+    ];
+    let failed = state.send.forward_failures;
+    if failed > 0 {
+        spans.push(Span::styled(
+            format!(" · {} failed", group_digits(failed)),
+            theme.error(),
+        ));
+    }
+    Line::from(spans)
 }
 
 /// One column per second, scaled to the busiest second shown; idle seconds are a dim floor,
