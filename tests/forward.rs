@@ -332,3 +332,37 @@ async fn forward_reply_answers_the_sender_with_the_app_response() {
     let (db, _) = hookscope.stop().await;
     assert_eq!(db.count().unwrap(), 1);
 }
+
+/// Headless, a forward that fails is a line on stderr, and the JSON lines on stdout keep
+/// their one shape.
+#[test]
+fn headless_says_on_stderr_when_a_forward_fails() {
+    let home = tempfile::tempdir().unwrap();
+    let refused = {
+        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        format!("http://{}", socket.local_addr().unwrap())
+    };
+    let mut running = common::RunningBinary::start(home.path(), &["--forward-to", &refused]);
+    let seen = running.stderr_lines();
+    let (status, _) = post_raw(
+        &format!("http://{}", running.addr),
+        b"POST /hook HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+    );
+    assert_eq!(status, 200);
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let line = loop {
+        let line = seen
+            .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+            .expect("no line about the failed forward");
+        if line.contains("not forwarded") {
+            break line;
+        }
+    };
+    assert!(
+        line.contains("capture 1") && line.contains("refused"),
+        "{line}"
+    );
+    let (_, stdout) = running.terminate();
+    let record: serde_json::Value = serde_json::from_str(stdout.lines().next().unwrap()).unwrap();
+    assert_eq!(record["path"], "/hook");
+}

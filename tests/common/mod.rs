@@ -171,7 +171,7 @@ pub fn hookscope(home: &std::path::Path) -> Command {
 pub struct RunningBinary {
     pub child: Child,
     pub addr: SocketAddr,
-    pub stderr: BufReader<ChildStderr>,
+    stderr: Option<BufReader<ChildStderr>>,
 }
 
 impl RunningBinary {
@@ -196,8 +196,22 @@ impl RunningBinary {
         Self {
             child,
             addr,
-            stderr,
+            stderr: Some(stderr),
         }
+    }
+
+    /// The lines it prints on stderr from now on, as they come (read on a thread).
+    pub fn stderr_lines(&mut self) -> std::sync::mpsc::Receiver<String> {
+        let stderr = self.stderr.take().expect("stderr is read once");
+        let (lines, seen) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in stderr.lines().map_while(Result::ok) {
+                if lines.send(line).is_err() {
+                    return;
+                }
+            }
+        });
+        seen
     }
 
     /// Sends SIGTERM and waits; returns the exit status and everything printed on stdout.
