@@ -307,6 +307,7 @@ fn start_workers(
 ) -> anyhow::Result<Workers> {
     let detail_db = (context.connect)()?;
     let send = outbox.clone();
+    let colours = state.highlight;
     let detail = Latest::spawn("detail-loader", move |id: CaptureId, cancelled| {
         let result = match detail_db.get(id) {
             Ok(Some(capture)) if !cancelled() => {
@@ -315,7 +316,9 @@ fn start_workers(
                     tracing::warn!(%error, id, "cannot read the capture's replays");
                     Vec::new()
                 });
-                Ok(Arc::new(DetailView::build(capture).with_attempts(attempts)))
+                Ok(Arc::new(
+                    DetailView::build(capture).with_attempts(attempts, colours),
+                ))
             }
             Ok(Some(_)) => return,
             Ok(None) => Err(DetailError {

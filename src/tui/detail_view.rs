@@ -6,7 +6,7 @@ use crate::attempt::Attempt;
 use crate::body::{Format, lines_of_pointers};
 use crate::capture::Capture;
 use crate::escape::{visible_line, visible_text};
-use crate::highlight::Language;
+use crate::highlight::{Highlighted, Language};
 use crate::inspect::{Json, inspect};
 use crate::units::format_bytes;
 use crate::validate::Finding;
@@ -36,37 +36,16 @@ pub struct AttemptView {
     /// The response (status line, headers, pretty body), or why there is none; made safe
     /// to show.
     pub response: TextDoc,
+    /// The response's first body line in `response`.
+    pub body_line: usize,
+    /// The body's colours, worked out with the rest of the view (off the UI thread).
+    pub highlighted: Option<Highlighted>,
 }
 
 impl AttemptView {
-    pub fn new(attempt: Attempt) -> Self {
-        let text = match &attempt.response {
-            Some(response) => {
-                let mut text = format!(
-                    "HTTP {} {}\n",
-                    response.status,
-                    visible_line(response.reason.as_bytes())
-                );
-                for header in &response.headers {
-                    text.push_str(&format!(
-                        "{}: {}\n",
-                        visible_line(header.name.as_bytes()),
-                        visible_line(&header.value)
-                    ));
-                }
-                text.push('\n');
-                let inspection = inspect(&response.headers, &response.body);
-                text.push_str(&visible_text(inspection.body.render().text.as_bytes()));
-                if (response.body.len() as u64) < response.body_size {
-                    text.push_str(&format!(
-                        "\n… (first {} of {} stored)",
-                        format_bytes(response.body.len() as u64),
-                        format_bytes(response.body_size)
-                    ));
-                }
-                text
-            }
-            None => format!(
+    pub fn new(attempt: Attempt, theme: Option<crate::highlight::Theme>) -> Self {
+        let Some(response) = &attempt.response else {
+            let text = format!(
                 "no response: {}",
                 visible_line(
                     attempt
@@ -75,11 +54,48 @@ impl AttemptView {
                         .unwrap_or("unknown error")
                         .as_bytes()
                 )
-            ),
+            );
+            return Self {
+                attempt,
+                response: TextDoc::new(text),
+                body_line: 0,
+                highlighted: None,
+            };
         };
+        let mut head = format!(
+            "HTTP {} {}\n",
+            response.status,
+            visible_line(response.reason.as_bytes())
+        );
+        for header in &response.headers {
+            head.push_str(&format!(
+                "{}: {}\n",
+                visible_line(header.name.as_bytes()),
+                visible_line(&header.value)
+            ));
+        }
+        head.push('\n');
+        let body_line = head.lines().count();
+        let inspection = inspect(&response.headers, &response.body);
+        let mut body = visible_text(inspection.body.render().text.as_bytes()).into_owned();
+        let highlighted = theme
+            .zip(Language::for_format(inspection.body.format))
+            .filter(|_| !matches!(inspection.json, Json::Malformed(_)))
+            .and_then(|(theme, language)| {
+                crate::highlight::highlight(&body, language, theme, &|| false)
+            });
+        if (response.body.len() as u64) < response.body_size {
+            body.push_str(&format!(
+                "\n… (first {} of {} stored)",
+                format_bytes(response.body.len() as u64),
+                format_bytes(response.body_size)
+            ));
+        }
         Self {
             attempt,
-            response: TextDoc::new(text),
+            response: TextDoc::new(head + &body),
+            body_line,
+            highlighted,
         }
     }
 }
@@ -157,8 +173,16 @@ impl DetailView {
         }
     }
 
-    pub fn with_attempts(mut self, attempts: Vec<Attempt>) -> Self {
-        self.attempts = attempts.into_iter().map(AttemptView::new).collect();
+    /// Adds the capture's replays and forwards, their response bodies coloured in `theme`.
+    pub fn with_attempts(
+        mut self,
+        attempts: Vec<Attempt>,
+        theme: Option<crate::highlight::Theme>,
+    ) -> Self {
+        self.attempts = attempts
+            .into_iter()
+            .map(|attempt| AttemptView::new(attempt, theme))
+            .collect();
         self
     }
 

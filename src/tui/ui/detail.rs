@@ -69,6 +69,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 TextView {
                     doc: &view.body.doc,
                     highlighted: detail.highlighted.as_deref(),
+                    highlight_from: 0,
                     search: detail.search.as_ref(),
                     marked: detail.marked_line,
                     scroll,
@@ -86,6 +87,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             TextView {
                 doc: &view.raw,
                 highlighted: None,
+                highlight_from: 0,
                 search: detail.search.as_ref(),
                 marked: None,
                 scroll,

@@ -81,7 +81,8 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &DetailView, the
     frame.render_widget(
         TextView {
             doc: &view.attempts[selected].response,
-            highlighted: None,
+            highlighted: view.attempts[selected].highlighted.as_ref(),
+            highlight_from: view.attempts[selected].body_line,
             search: None,
             marked: None,
             scroll: detail.scroll(Tab::Replays),

@@ -199,7 +199,7 @@ fn replays_tab_lists_attempts_and_shows_the_selected_response() {
         ..forward.clone()
     };
     let view = crate::tui::detail_view::DetailView::build(captures[4].clone())
-        .with_attempts(vec![forward, replay]);
+        .with_attempts(vec![forward, replay], Some(crate::highlight::Theme::Dark));
     state.detail.view = Some(Arc::new(view));
     let first = screen(&state);
     state.detail.attempt = 1;
@@ -209,5 +209,9 @@ fn replays_tab_lists_attempts_and_shows_the_selected_response() {
         "{first}"
     );
     assert!(first.contains("\\x1b[2J"), "response headers are escaped");
+    let colours = state.detail.view.as_ref().unwrap().attempts[0]
+        .highlighted
+        .clone();
+    assert!(colours.is_some(), "the JSON response body is coloured");
     assert_snapshot!(second);
 }

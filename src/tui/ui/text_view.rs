@@ -17,6 +17,8 @@ use crate::tui::theme::Theme;
 pub struct TextView<'a> {
     pub doc: &'a TextDoc,
     pub highlighted: Option<&'a Highlighted>,
+    /// The doc line the highlighted lines start at (a response's body, after its head).
+    pub highlight_from: usize,
     pub search: Option<&'a TextSearch>,
     /// A line to mark (where a finding jump landed).
     pub marked: Option<usize>,
@@ -93,9 +95,13 @@ impl TextView<'_> {
     /// single-line body costs only what is shown.
     fn line_spans(&self, index: usize, skip: usize, limit: usize) -> Vec<Span<'static>> {
         let text = self.doc.line(index);
-        let mut segments: Vec<(usize, usize, Style)> = match self.highlighted {
-            Some(highlighted) if index < highlighted.line_count() => highlighted
-                .spans(index)
+        let coloured = index
+            .checked_sub(self.highlight_from)
+            .zip(self.highlighted)
+            .filter(|(line, highlighted)| *line < highlighted.line_count());
+        let mut segments: Vec<(usize, usize, Style)> = match coloured {
+            Some((line, highlighted)) => highlighted
+                .spans(line)
                 // A line's '\r' is not shown, so a span may reach one byte past the text.
                 .map(|(range, style)| {
                     let (start, end) = (range.start.min(text.len()), range.end.min(text.len()));
