@@ -344,3 +344,34 @@ fn replay_and_edit_then_replay_reach_the_app() {
     pane.wait_for("the process to exit", |_| pane.has_exited());
     assert!(pane.screen().contains("[exited 0]"));
 }
+
+/// After the last webhook, the header's rate falls back to 0/s and the Summary's "Ns ago"
+/// keeps counting, without any key or webhook to wake the interface.
+#[test]
+fn the_clock_moves_on_when_traffic_stops() {
+    let dir = tempfile::tempdir().unwrap();
+    let pane = Pane::start(
+        "clock",
+        150,
+        30,
+        &command_line(dir.path(), "--listen 127.0.0.1:0"),
+    );
+    let screen = pane.wait_for_text("Waiting for webhooks");
+    let port = port_on(&screen);
+    for _ in 0..3 {
+        post(port, "/tick", "application/json", b"{}");
+    }
+    pane.wait_for_text("3 captures");
+    let seconds_ago = |screen: &str| -> Option<u64> {
+        let end = screen.find("s ago)")?;
+        let start = screen[..end].rfind('(')? + 1;
+        screen[start..end].parse().ok()
+    };
+    pane.wait_for("the Summary's age to pass 3 seconds", |s| {
+        seconds_ago(s).is_some_and(|n| n >= 3)
+    });
+    let screen = pane.wait_for("the rate to fall back to 0/s", |s| s.contains(" 0/s "));
+    assert!(screen.contains("3 captures"), "{screen}");
+    pane.keys(&["q"]);
+    pane.wait_for("the process to exit", |_| pane.has_exited());
+}

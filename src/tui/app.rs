@@ -126,10 +126,9 @@ pub fn run(
         }
         let draw_at = dirty.then_some(last_draw + interval);
         let detail_at = pending_detail.map(|_| last_detail + FEED_DETAIL_INTERVAL);
-        let deadline = [draw_at, detail_at, state.next_tick()]
-            .into_iter()
-            .flatten()
-            .min();
+        // Taken before the clock moves on: asked after, the next tick is always ahead.
+        let tick_at = state.next_tick();
+        let deadline = [draw_at, detail_at, tick_at].into_iter().flatten().min();
         let first = match deadline {
             Some(deadline) => {
                 match inbox.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
@@ -147,7 +146,7 @@ pub fn run(
             offset: state.clock.offset,
             ..Clock::system()
         };
-        if state.next_tick().is_some_and(|tick| Instant::now() >= tick) {
+        if tick_at.is_some_and(|tick| Instant::now() >= tick) {
             dirty |= state.update(Message::Tick, &mut effects);
         }
         if let Some(message) = first {

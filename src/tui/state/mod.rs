@@ -272,7 +272,9 @@ impl State {
             Message::Tick => {
                 let expired = self.status.expire(self.clock.instant);
                 let moved = self.rate.advance(self.clock.now.timestamp());
-                expired || moved || self.relative_time
+                let summary_ages =
+                    self.detail.tab == detail::Tab::Summary && self.detail.view.is_some();
+                expired || moved || self.relative_time || summary_ages
             }
             Message::Terminate => {
                 self.quit = true;
@@ -452,7 +454,9 @@ impl State {
             + std::time::Duration::from_millis(
                 1000 - u64::from(self.clock.now.timestamp_subsec_millis()).min(999),
             );
-        let timed = (self.rate.is_moving() || self.relative_time).then_some(second);
+        // The Summary tab says how long ago the capture came ("48s ago").
+        let summary_ages = self.detail.tab == detail::Tab::Summary && self.detail.view.is_some();
+        let timed = (self.rate.is_moving() || self.relative_time || summary_ages).then_some(second);
         [timed, self.status.deadline()].into_iter().flatten().min()
     }
 }

@@ -308,10 +308,16 @@ fn rejections_show_as_escaped_errors() {
 fn time_only_wakes_the_loop_when_something_moves() {
     let captures = fixtures();
     let mut state = loaded(160, 40, &captures);
+    assert!(
+        state.next_tick().is_some(),
+        "Summary says how long ago the capture came"
+    );
+    state.detail.tab = super::detail::Tab::Body;
     assert_eq!(state.next_tick(), None, "idle: no timer at all");
     inserted(&mut state, &captures[..1]);
     assert!(state.next_tick().is_some(), "the rate sparkline moves");
     let mut state = loaded(160, 40, &captures);
+    state.detail.tab = super::detail::Tab::Body;
     press(&mut state, &captures, "t");
     assert!(state.relative_time);
     assert!(state.next_tick().is_some(), "relative times move");
