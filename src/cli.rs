@@ -17,7 +17,7 @@ pub use crate::tui::theme::ThemeChoice;
 use crate::units::parse_size;
 use crate::vendor::Vendor;
 
-pub const DEFAULT_LISTEN: &str = "127.0.0.1:9876";
+pub use crate::session::DEFAULT_LISTEN;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -147,3 +147,33 @@ fn not_json_finding(json: &Json, body: &DecodedBody) -> Finding {
     };
     Finding::error("", message)
 }
+#[cfg(test)]
+mod scratch {
+    #[test]
+    fn scratch() {
+        let d = 10000;
+        let text = format!("{}1{}", "{\"a\":".repeat(d), "}".repeat(d));
+        let i = super::inspect_file(&bytes::Bytes::from(text), None);
+        eprintln!(
+            "format {:?} sniffed {} json {:?} notes {:?}",
+            i.body.format, i.body.sniffed, i.json, i.body.notes
+        );
+        let r = i.body.render();
+        eprintln!("note {:?} lines {}", r.note, r.text.lines().count());
+        for depth in [127usize, 128, 129] {
+            let t = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+            eprintln!(
+                "{depth} ignored {:?} value {:?}",
+                serde_json::from_str::<serde::de::IgnoredAny>(&t).err(),
+                serde_json::from_str::<serde_json::Value>(&t).err()
+            );
+        }
+        for s in [r#""\ud800""#, r#""\udc00x""#, r#""\ud800\u0041""#] {
+            eprintln!(
+                "{s} ignored {:?} value {:?}",
+                serde_json::from_str::<serde::de::IgnoredAny>(s).err(),
+                serde_json::from_str::<serde_json::Value>(s).err()
+            );
+        }
+    }
+}

@@ -405,13 +405,50 @@ mod tests {
         assert!(!message.contains('\n'));
     }
 
+    /// `alert` is a kind and also the name of the valid alert sample: with --broken the
+    /// word means the kind, as `send bitdrift alert --broken` in the help promises.
     #[test]
-    fn a_kind_without_a_sample_in_that_state_says_which_exist() {
-        let error = find(Vendor::Bitdrift, Some("TEST"), true).unwrap_err();
+    fn a_kind_that_is_also_a_name_follows_the_broken_flag() {
+        let broken = find(Vendor::Bitdrift, Some("alert"), true).unwrap();
+        assert_eq!(broken.name, "broken-two-members");
+        let octopus = find(Vendor::Octopus, Some("DeploymentFailed"), true).unwrap();
+        assert_eq!(octopus.name, "broken-batch-position");
+        let firefly = find(Vendor::Firefly, Some("Drift"), true).unwrap();
+        assert_eq!((firefly.kind.as_str(), firefly.broken), ("Drift", true));
         assert_eq!(
-            error.to_string(),
-            "bitdrift has no broken \"test\" sample; there is only test (leave out --broken)"
+            find(Vendor::Bitdrift, Some("alert"), false).unwrap().name,
+            "alert"
         );
+    }
+
+    #[test]
+    fn a_kind_without_a_broken_sample_lists_the_broken_ones_with_their_kinds() {
+        let error = find(Vendor::Bitdrift, Some("TEST"), true).unwrap_err();
+        let message = error.to_string();
+        assert!(
+            message.starts_with("bitdrift has no broken \"test\" sample; its broken samples are "),
+            "{message}"
+        );
+        for sample in for_vendor(Vendor::Bitdrift).filter(|s| s.broken) {
+            let listed = format!("{} ({})", sample.name, sample.kind);
+            assert!(message.contains(&listed), "{listed} missing: {message}");
+        }
+        assert!(
+            !message.contains("test ("),
+            "no valid sample is offered: {message}"
+        );
+        assert!(!message.contains('\n'));
+        // Also for a kind whose name is a valid sample's.
+        let error = find(Vendor::Bitdrift, Some("test"), true).unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("broken-url (issue_notification)")
+        );
+    }
+
+    #[test]
+    fn a_kind_without_a_valid_sample_says_which_exist() {
         let error = find(Vendor::Firefly, Some("unknown"), false).unwrap_err();
         assert!(
             error

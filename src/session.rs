@@ -15,6 +15,9 @@ use crate::logging::LogGuard;
 use crate::replay::forward::{ForwardConfig, Forwarder};
 use crate::store::{Store, StoreError, StoreLocation, StoreOptions};
 
+/// Where hookscope listens unless told otherwise: this machine only.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9876";
+
 /// Everything a session is started with.
 pub struct SessionConfig {
     pub listen: SocketAddr,

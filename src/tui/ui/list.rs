@@ -175,18 +175,29 @@ fn empty_message(state: &State, theme: Theme) -> ratatui::widgets::Paragraph<'st
             Line::styled("Esc clears it.", theme.dim()),
         ]
     } else {
+        let url = safe::line(&state.session.listen_url).into_owned();
+        // `send` aims at the default address unless told otherwise.
+        let send = if url == format!("http://{}", crate::session::DEFAULT_LISTEN) {
+            "  hookscope send octopus".to_owned()
+        } else {
+            format!("  hookscope send octopus --to {url}/webhooks/octopus")
+        };
+        // Short lines, most useful first: a stacked list may have four rows, and a narrow
+        // pane must not break the URL in two.
         vec![
-            Line::styled("Waiting for webhooks…", theme.title()),
-            Line::raw(""),
-            Line::raw("Send one to try it out:"),
+            Line::from(vec![
+                Span::styled("Waiting for webhooks…", theme.title()),
+                Span::raw(" send one to try it out:"),
+            ]),
+            Line::styled(send, theme.accent()),
             Line::styled(
-                format!(
-                    "  curl -d '{{\"hello\":\"world\"}}' -H 'Content-Type: application/json' {}/hook",
-                    safe::line(&state.session.listen_url)
-                ),
+                "  curl -H 'Content-Type: application/json' \\",
                 theme.accent(),
             ),
-            Line::styled("  hookscope send octopus", theme.accent()),
+            Line::styled(
+                format!("       -d '{{\"hello\":\"world\"}}' {url}/hook"),
+                theme.accent(),
+            ),
         ]
     };
     ratatui::widgets::Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false })

@@ -20,6 +20,22 @@ fn empty_store_says_how_to_send_something() {
     assert_snapshot!(screen(&state));
 }
 
+/// Off the default port, the hint names the address in use, and no line of it is cut.
+#[test]
+fn the_empty_screen_hint_names_the_address_in_use() {
+    let mut state = loaded(80, 24, &[]);
+    state.session.listen_url = "http://127.0.0.1:47001".into();
+    let shown = screen(&state);
+    assert!(
+        shown.contains("hookscope send octopus --to http://127.0.0.1:47001/webhooks/octopus"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains(r#"-d '{"hello":"world"}' http://127.0.0.1:47001/hook"#),
+        "{shown}"
+    );
+}
+
 #[test]
 fn narrow_terminals_stack_the_panes() {
     let captures = fixtures();
