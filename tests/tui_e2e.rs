@@ -375,3 +375,40 @@ fn the_clock_moves_on_when_traffic_stops() {
     pane.keys(&["q"]);
     pane.wait_for("the process to exit", |_| pane.has_exited());
 }
+
+/// Another process writing to the store (an import in another terminal) shows up: the
+/// header counts what the store holds and the new captures are listed.
+#[test]
+fn writes_from_another_process_show_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let pane = Pane::start(
+        "elsewhere",
+        150,
+        30,
+        &command_line(dir.path(), "--listen 127.0.0.1:0"),
+    );
+    let screen = pane.wait_for_text("Waiting for webhooks");
+    let port = port_on(&screen);
+    post(port, "/first", "application/json", b"{}");
+    post(port, "/second", "application/json", b"{}");
+    pane.wait_for_text("2 captures");
+    let db = dir.path().join("c.sqlite3");
+    let exported = dir.path().join("out.jsonl");
+    let hookscope = |args: &[&str]| {
+        let status = Command::new(env!("CARGO_BIN_EXE_hookscope"))
+            .args(args)
+            .arg("--db")
+            .arg(&db)
+            .env("XDG_STATE_HOME", dir.path().join("state"))
+            .stdin(std::process::Stdio::null())
+            .output()
+            .unwrap();
+        assert!(status.status.success(), "{args:?}: {status:?}");
+    };
+    hookscope(&["export", "-o", exported.to_str().unwrap()]);
+    hookscope(&["import", exported.to_str().unwrap()]);
+    let screen = pane.wait_for_text("4 captures");
+    assert!(screen.matches("/second").count() >= 2, "{screen}");
+    pane.keys(&["q"]);
+    pane.wait_for("the process to exit", |_| pane.has_exited());
+}

@@ -195,6 +195,13 @@ impl Database {
         Ok(summaries)
     }
 
+    /// Changes whenever another connection commits to the file (SQLite's `data_version`).
+    pub fn data_version(&self) -> Result<i64, StoreError> {
+        Ok(self
+            .conn
+            .query_row("PRAGMA data_version", [], |row| row.get(0))?)
+    }
+
     /// The writer's connection: checkpoints are left to [`Database::checkpoint`] on another
     /// connection, off the path every acknowledgement waits on.
     pub fn without_auto_checkpoint(self) -> Result<Self, StoreError> {

@@ -66,6 +66,9 @@ pub enum StoreEvent {
     Cleared,
     /// Replays and forwards recorded, in id order.
     Attempted(Arc<[AttemptBrief]>),
+    /// Another process wrote to the store (`hookscope clear`, `import`, `replay`): what a
+    /// subscriber holds may be stale and should be read again.
+    ChangedElsewhere,
 }
 
 /// Where a store lives, and the temporary directory to remove with it for a throwaway store.

@@ -20,6 +20,8 @@ use crate::capture::{Capture, CaptureId, CaptureSummary, Verdict};
 const MAX_BATCH: usize = 512;
 /// Room for captures waiting for the writer; a full queue makes the listener wait, not drop.
 const QUEUE: usize = 4096;
+/// How often the writer looks for writes by other processes.
+const LOOK_ELSEWHERE_EVERY: Duration = Duration::from_secs(2);
 /// Under sustained load, checkpoint after this many commits; otherwise whenever the writer
 /// goes idle.
 const CHECKPOINT_EVERY: u32 = 64;
@@ -47,6 +49,8 @@ enum Write {
     /// A replay or forward; the reply carries its id (0 when its capture is gone).
     Attempt(Box<Attempt>, AttemptReply),
     Change(Change),
+    /// Time to look for writes by other processes (`hookscope clear` in another terminal).
+    LookElsewhere,
 }
 
 /// What the user asks for: rare, so each is a transaction of its own.
@@ -153,6 +157,7 @@ pub fn spawn(
 ) -> std::io::Result<(WriterHandle, JoinHandle<()>)> {
     let (queue, incoming) = mpsc::channel(QUEUE);
     let (checkpointer, checkpoints) = Checkpointer::spawn(checkpoint_db)?;
+    spawn_elsewhere_clock(queue.downgrade())?;
     let thread = std::thread::Builder::new()
         .name("store-writer".into())
         .spawn(move || {
@@ -160,6 +165,28 @@ pub fn spawn(
             let _ = checkpoints.join();
         })?;
     Ok((WriterHandle { queue }, thread))
+}
+
+/// Asks the writer, every couple of seconds, to look for writes by other processes. It
+/// holds only a weak handle, so it never keeps the writer alive; it ends with it.
+fn spawn_elsewhere_clock(queue: mpsc::WeakSender<Write>) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name("store-watch".into())
+        .spawn(move || {
+            loop {
+                std::thread::sleep(LOOK_ELSEWHERE_EVERY);
+                let Some(queue) = queue.upgrade() else {
+                    return;
+                };
+                // A full queue means the writer is busy: the next look will do.
+                if let Err(mpsc::error::TrySendError::Closed(_)) =
+                    queue.try_send(Write::LookElsewhere)
+                {
+                    return;
+                }
+            }
+        })?;
+    Ok(())
 }
 
 fn run(
@@ -173,6 +200,7 @@ fn run(
     let mut pending = Pending::default();
     let mut gathering = Gathering::default();
     let mut commits_since_checkpoint = 0;
+    let mut elsewhere = Elsewhere::new(&db);
     while let Some(write) = incoming.blocking_recv() {
         pending.add(write);
         pending.take_queued(&mut incoming);
@@ -196,6 +224,9 @@ fn run(
         for change in pending.changes.drain(..) {
             apply_change(&mut db, change, &events);
         }
+        if std::mem::take(&mut pending.look_elsewhere) && elsewhere.changed(&db) {
+            let _ = events.send(StoreEvent::ChangedElsewhere);
+        }
         commits_since_checkpoint += 1;
         if commits_since_checkpoint >= CHECKPOINT_EVERY || incoming.is_empty() {
             checkpointer.poke();
@@ -215,6 +246,7 @@ struct Pending {
     attempts: Vec<(Attempt, AttemptReply)>,
     /// Deletes and clears, in the order asked.
     changes: Vec<Change>,
+    look_elsewhere: bool,
 }
 
 impl Pending {
@@ -227,6 +259,7 @@ impl Pending {
             }
             Write::Attempt(attempt, reply) => self.attempts.push((*attempt, reply)),
             Write::Change(change) => self.changes.push(change),
+            Write::LookElsewhere => self.look_elsewhere = true,
         }
     }
 
@@ -334,6 +367,28 @@ fn record(
         Ok(_) => {}
         // A verdict is derived data: losing one leaves the capture itself intact.
         Err(error) => tracing::error!(%error, "cannot store verdicts"),
+    }
+}
+
+/// SQLite's `data_version` on the writer's own connection changes only when another
+/// connection commits, and in this process only the writer commits: so a change means
+/// another process wrote to the store.
+struct Elsewhere {
+    seen: Option<i64>,
+}
+
+impl Elsewhere {
+    fn new(db: &Database) -> Self {
+        Self {
+            seen: db.data_version().ok(),
+        }
+    }
+
+    fn changed(&mut self, db: &Database) -> bool {
+        let now = db.data_version().ok();
+        let changed = now.is_some() && self.seen.is_some() && now != self.seen;
+        self.seen = now.or(self.seen);
+        changed
     }
 }
 

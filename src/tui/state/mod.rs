@@ -325,6 +325,19 @@ impl State {
                 self.colours.clear();
                 self.restart_filter(effects);
             }
+            StoreEvent::ChangedElsewhere => {
+                effects.push(Effect::ReloadIds);
+                self.list.rows.clear();
+                // The open capture may be gone, or have new replays: read it again.
+                if let Some(shown) = self.detail.shown_id() {
+                    self.detail.loading = Some(shown);
+                    effects.push(Effect::LoadDetail(shown));
+                }
+                self.status.info(
+                    self.clock.instant,
+                    "the store was changed by another program; the list is read again",
+                );
+            }
             StoreEvent::Attempted(briefs) => {
                 for brief in briefs.iter() {
                     if brief.kind != crate::attempt::AttemptKind::Forward {
@@ -382,6 +395,8 @@ impl State {
             }
             Err(error) if self.detail.loading == Some(error.id) => {
                 self.detail.loading = None;
+                // A refresh that found the capture gone must not leave the old view up.
+                self.detail.view = None;
                 self.detail.error = Some(error.message);
                 true
             }
