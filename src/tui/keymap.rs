@@ -14,7 +14,18 @@ use std::path::{Path, PathBuf};
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 
+use toml::Spanned;
+
 use super::action::Action;
+
+/// `j, down` or `no key`.
+fn describe_keys(keys: &[Key]) -> String {
+    if keys.is_empty() {
+        return "no key".to_owned();
+    }
+    let names: Vec<String> = keys.iter().map(Key::to_string).collect();
+    format!("its default {}", names.join(", "))
+}
 
 /// A key with its modifiers, normalised so that `G` and `shift-g` are the same key.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -241,24 +252,46 @@ impl Keymap {
         self.keys(action).first().copied()
     }
 
-    /// Applies a keymap file's text on top of these bindings. Problems are reported, and
-    /// the lines that were fine still apply.
+    /// Applies a keymap file's text on top of these bindings. Every problem is reported with
+    /// its line, and what was fine still applies: a bad key name drops only that key, an
+    /// action left with no valid key keeps its defaults, and a key another action already
+    /// has by default stays with that action.
     pub fn apply(&mut self, text: &str) -> Vec<String> {
-        let mut problems = Vec::new();
-        let table: toml::Table = match text.parse() {
+        let line_of = |offset: usize| text[..offset.min(text.len())].lines().count().max(1);
+        let table: BTreeMap<Spanned<String>, Spanned<toml::Value>> = match toml::from_str(text) {
             Ok(table) => table,
-            Err(error) => return vec![format!("not a valid TOML file: {}", error.message())],
+            Err(error) => {
+                let line = error.span().map_or(1, |span| line_of(span.start + 1));
+                return vec![format!("line {line}: not valid TOML: {}", error.message())];
+            }
         };
-        for (name, value) in table {
-            let Some(action) = Action::from_name(&name) else {
-                problems.push(format!("unknown action {name:?}"));
+        let mut entries: Vec<_> = table.into_iter().collect();
+        entries.sort_by_key(|(name, _)| name.span().start);
+        let mut problems: Vec<(usize, String)> = Vec::new();
+        let mut listed = Vec::new();
+        for (name, value) in entries {
+            let line = line_of(name.span().start + 1);
+            let Some(action) = Action::from_name(name.get_ref()) else {
+                problems.push((
+                    line,
+                    format!(
+                        "line {line}: unknown action {:?} (`?` in hookscope lists them)",
+                        name.get_ref()
+                    ),
+                ));
                 continue;
             };
-            let keys: Vec<&str> = match &value {
+            let keys: Vec<&str> = match value.get_ref() {
                 toml::Value::String(key) => vec![key.as_str()],
                 toml::Value::Array(keys) => keys.iter().filter_map(toml::Value::as_str).collect(),
                 _ => {
-                    problems.push(format!("{name}: give a key or a list of keys"));
+                    problems.push((
+                        line,
+                        format!(
+                            "line {line}: {}: give a key or a list of keys",
+                            name.get_ref()
+                        ),
+                    ));
                     continue;
                 }
             };
@@ -266,16 +299,62 @@ impl Keymap {
             for key in keys {
                 match Key::parse(key) {
                     Ok(key) => parsed.push(key),
-                    Err(problem) => problems.push(format!("{name}: {problem}")),
+                    Err(problem) => {
+                        problems.push((line, format!("line {line}: {}: {problem}", name.get_ref())))
+                    }
                 }
             }
-            // A key moved to this action leaves any other action it was bound to.
-            for other in self.bindings.values_mut() {
-                other.retain(|key| !parsed.contains(key));
-            }
-            self.bindings.insert(action, parsed);
+            listed.push((action, parsed, line));
         }
-        problems
+        // The listed actions give up their defaults first, so keys can move between them.
+        let defaults = self.bindings.clone();
+        for (action, _, _) in &listed {
+            self.bindings.insert(*action, Vec::new());
+        }
+        for (action, keys, line) in listed {
+            for key in keys {
+                match self.owner(key) {
+                    Some(owner) if owner != action => problems.push((
+                        line,
+                        format!(
+                            "line {line}: {key} is already the key of {}; {} does not get it",
+                            owner.name(),
+                            action.name()
+                        ),
+                    )),
+                    Some(_) => {}
+                    None => self.bindings.entry(action).or_default().push(key),
+                }
+            }
+            if self.keys(action).is_empty() {
+                let kept: Vec<Key> = defaults
+                    .get(&action)
+                    .into_iter()
+                    .flatten()
+                    .copied()
+                    .filter(|key| self.owner(*key).is_none())
+                    .collect();
+                problems.push((
+                    line,
+                    format!(
+                        "line {line}: {} has no usable key, so it keeps {}",
+                        action.name(),
+                        describe_keys(&kept)
+                    ),
+                ));
+                self.bindings.insert(action, kept);
+            }
+        }
+        // In the order of the file (stable: a line's own problems keep their order).
+        problems.sort_by_key(|(line, _)| *line);
+        problems.into_iter().map(|(_, problem)| problem).collect()
+    }
+
+    fn owner(&self, key: Key) -> Option<Action> {
+        self.bindings
+            .iter()
+            .find(|(_, keys)| keys.contains(&key))
+            .map(|(action, _)| *action)
     }
 
     /// The defaults with the user's file applied, when there is one.
@@ -286,11 +365,13 @@ impl Keymap {
         };
         match std::fs::read_to_string(path) {
             Ok(text) => {
-                let problems = keymap
-                    .apply(&text)
-                    .into_iter()
-                    .map(|problem| format!("{}: {problem}", path.display()))
-                    .collect();
+                let problems = keymap.apply(&text);
+                let problems = if problems.is_empty() {
+                    Vec::new()
+                } else {
+                    // One message, so the status bar shows every problem, not the last.
+                    vec![format!("{}: {}", path.display(), problems.join("; "))]
+                };
                 keymap.source = Some(path.to_owned());
                 (keymap, problems)
             }
@@ -356,9 +437,9 @@ mod tests {
     #[test]
     fn a_file_replaces_the_keys_of_the_actions_it_lists() {
         let mut keymap = Keymap::default();
-        let problems = keymap.apply(
-            "down = [\"ctrl-n\", \"down\"]\nquit = \"x\"\ndelete = [\"j\"]\nfly = [\"u\"]\nup = [\"hyper-k\"]\n",
-        );
+        let problems =
+            keymap.apply("down = [\"ctrl-n\", \"down\"]\nquit = \"x\"\nnext_match = \"j\"\n");
+        assert!(problems.is_empty(), "{problems:?}");
         assert_eq!(keymap.action(Key::ctrl('n')), Some(Action::Down));
         assert_eq!(keymap.action(Key::char('x')), Some(Action::Quit));
         assert_eq!(
@@ -368,30 +449,78 @@ mod tests {
         );
         assert_eq!(
             keymap.action(Key::char('j')),
-            Some(Action::Delete),
-            "j moved to delete"
+            Some(Action::NextMatch),
+            "j is free once down lets it go"
         );
         assert_eq!(
             keymap.action(Key::ctrl('c')),
             Some(Action::Quit),
             "ctrl-c always quits"
         );
-        assert_eq!(
-            keymap.action(Key::char('k')),
-            None,
-            "up's keys replaced by nothing valid"
-        );
-        assert_eq!(problems.len(), 2, "{problems:?}");
-        assert!(problems[0].contains("unknown action \"fly\""));
-        assert!(problems[1].contains("\"hyper-k\" is not a key name"));
     }
 
     #[test]
-    fn a_broken_file_keeps_the_defaults() {
+    fn every_problem_is_reported_with_its_line_and_the_rest_applies() {
         let mut keymap = Keymap::default();
-        let problems = keymap.apply("down = [");
+        let problems = keymap.apply(
+            "# my keys\ndelete = [\"j\"]\nfly = [\"u\"]\nup = [\"hyper-k\", \"ctrl-p\"]\nzoom = [\"hyper-z\"]\n",
+        );
+        assert_eq!(
+            keymap.action(Key::char('j')),
+            Some(Action::Down),
+            "a default binding stays"
+        );
+        assert_eq!(
+            keymap.keys(Action::Delete),
+            &[Key::char('d'), Key::plain(KeyCode::Delete)],
+            "delete, left with no key of its own, keeps its defaults"
+        );
+        assert_eq!(
+            keymap.action(Key::ctrl('p')),
+            Some(Action::Up),
+            "only the bad key is dropped"
+        );
+        assert_eq!(
+            keymap.action(Key::char('z')),
+            Some(Action::Zoom),
+            "keeps its defaults"
+        );
+        assert_eq!(problems.len(), 6, "{problems:?}");
+        assert!(
+            problems[0].starts_with("line 2: j is already the key of down"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[1].starts_with("line 2: delete has no usable key"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[2].starts_with("line 3: unknown action \"fly\""),
+            "{problems:?}"
+        );
+        assert!(
+            problems[3].contains("line 4: up: \"hyper-k\" is not a key name"),
+            "{problems:?}"
+        );
+        assert!(
+            problems[4].starts_with("line 5: zoom: \"hyper-z\""),
+            "{problems:?}"
+        );
+        assert!(
+            problems[5].starts_with("line 5: zoom has no usable key, so it keeps its default z"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_broken_file_names_the_line_and_keeps_the_defaults() {
+        let mut keymap = Keymap::default();
+        let problems = keymap.apply("down = [\"j\"]\nup = [\n");
         assert_eq!(problems.len(), 1);
-        assert!(problems[0].starts_with("not a valid TOML file"));
+        assert!(
+            problems[0].starts_with("line 2: not valid TOML"),
+            "{problems:?}"
+        );
         assert_eq!(keymap.action(Key::char('j')), Some(Action::Down));
     }
 }
