@@ -68,13 +68,16 @@ impl State {
     }
 
     fn help_key(&mut self, key: Key, effects: &mut Vec<Effect>) {
+        // As the overlay draws it: the help's lines in a box as tall as the screen allows.
+        let rows = usize::from(self.size.height.saturating_sub(2)).min(super::help_length());
+        let last = super::help_length().saturating_sub(rows);
         let Overlay::Help { scroll } = &mut self.overlay else {
             return;
         };
         match self.keymap.action(key) {
-            Some(Action::Down) => *scroll += 1,
+            Some(Action::Down) => *scroll = (*scroll + 1).min(last),
             Some(Action::Up) => *scroll = scroll.saturating_sub(1),
-            Some(Action::PageDown) => *scroll += 10,
+            Some(Action::PageDown) => *scroll = (*scroll + 10).min(last),
             Some(Action::PageUp) => *scroll = scroll.saturating_sub(10),
             Some(Action::Quit) if key == Key::ctrl('c') => self.apply(Action::Quit, effects),
             _ => self.overlay = Overlay::None,

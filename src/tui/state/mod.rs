@@ -63,6 +63,13 @@ pub enum Overlay {
     },
 }
 
+/// Lines in the help overlay: each section's title, its actions and a blank line, then the
+/// filter summary (two lines) and where the keys come from.
+pub fn help_length() -> usize {
+    use crate::tui::action::{Action, Section};
+    Action::ALL.len() + 2 * Section::ALL.len() + 3
+}
+
 /// Fixed facts shown in the header.
 #[derive(Debug, Clone)]
 pub struct Session {

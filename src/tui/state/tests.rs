@@ -396,3 +396,39 @@ fn a_scan_waiting_for_the_analyser_resumes_on_analysed_not_at_once() {
         "{effects:?}"
     );
 }
+
+/// At 80×24 the help does not fit: it says there is more, scrolls no further than its
+/// end (so one key back moves it), and names the key that closes it.
+#[test]
+fn the_help_says_it_scrolls_and_stops_at_its_end() {
+    let captures = fixtures();
+    let mut state = loaded(80, 24, &captures);
+    press(&mut state, &captures, "?");
+    let first = screen(&state);
+    assert!(
+        first.contains("more lines: j ↓ pgdn scroll · esc closes"),
+        "{first}"
+    );
+    for _ in 0..100 {
+        press(&mut state, &captures, "j");
+    }
+    let Overlay::Help { scroll: at_end } = state.overlay else {
+        panic!("the help closed");
+    };
+    assert!(screen(&state).contains("Keys from") || screen(&state).contains("Change keys"));
+    press(&mut state, &captures, "k");
+    let Overlay::Help { scroll } = state.overlay else {
+        panic!("the help closed");
+    };
+    assert_eq!(scroll, at_end - 1, "one key back moves it back");
+    assert!(
+        !screen(&state).lines().any(|l| l.chars().count() > 80),
+        "no line spills"
+    );
+    press_key(
+        &mut state,
+        &captures,
+        Key::plain(crossterm::event::KeyCode::Esc),
+    );
+    assert!(matches!(state.overlay, Overlay::None));
+}
