@@ -65,8 +65,8 @@ pub enum Command {
     Export(ExportArgs),
     /// Add captures from a HAR or JSONL file (from hookscope or other tools).
     Import(ImportArgs),
-    /// Delete every capture in the store.
-    Clear(StoreArgs),
+    /// Delete every capture in the store (asks first; --yes for scripts).
+    Clear(ClearArgs),
     /// Check payload files against their vendor's documented schema (for CI fixtures).
     Validate(ValidateArgs),
     /// Post a sample vendor payload to hookscope or to your own endpoint.
@@ -120,7 +120,7 @@ pub struct ListenArgs {
 
     /// Add a header to every response, as 'Name: value'. Repeat for more.
     #[arg(long = "response-header", value_name = "'NAME: VALUE'", value_parser = parse_header)]
-    pub response_headers: Vec<(HeaderName, HeaderValue)>,
+    pub response_headers: Vec<ResponseHeader>,
 
     /// Wait this many milliseconds before answering (after the capture is stored), to see
     /// how the sender copes with a slow receiver.
@@ -184,9 +184,26 @@ pub struct ListArgs {
     #[arg(long)]
     pub json: bool,
 
-    /// Show only the newest N captures.
+    /// Show only the newest N captures; 0 shows every capture. When some are left out, a
+    /// line on stderr says how many the store holds.
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+#[command(
+    after_help = "On a terminal, clear asks before deleting; answer y to go ahead. \
+    When stdin is not a terminal (a script, a pipe) nobody can answer, so --yes is required.\n\n\
+    Exit status: 0 when the captures were deleted, 1 when the answer was no or the store \
+    cannot be changed, 2 when stdin is not a terminal and --yes is missing."
+)]
+pub struct ClearArgs {
+    #[command(flatten)]
+    pub store: StoreArgs,
+
+    /// Delete without asking (for scripts).
+    #[arg(short, long)]
+    pub yes: bool,
 }
 
 #[derive(Debug, Args)]
@@ -353,18 +370,21 @@ pub struct ValidateArgs {
     hookscope send bitdrift alert --broken         a deliberately broken bitdrift alert\n  \
     hookscope send firefly Drift --to http://localhost:3000/hooks/firefly\n\n\
     Exit status: 0 when every request was answered with a 2xx status, 1 when one was not or \
-    the target cannot be reached, 2 for an unknown kind or name or a --to that is not an \
-    http:// or https:// URL.")]
+    the target cannot be reached, 2 for an unknown kind or name, a kind with no sample in the \
+    state asked for (valid, or broken with --broken), or a --to that is not an http:// or \
+    https:// URL.")]
 pub struct SendArgs {
     /// The vendor whose sample to send.
     #[arg(value_enum, required_unless_present = "list")]
     pub vendor: Option<Vendor>,
 
     /// The event kind (e.g. alert, DeploymentSucceeded, NewReport, Drift) or a sample's name
-    /// as `--list` shows it [default: the vendor's first valid sample].
+    /// as `--list` shows it [default: the vendor's first valid sample, or broken one with
+    /// --broken].
     pub kind: Option<String>,
 
-    /// Send a deliberately broken sample of that kind instead of a valid one.
+    /// Send a deliberately broken sample of that kind instead of a valid one (a word that is
+    /// both a kind and a valid sample's name, like alert, means the kind).
     #[arg(long)]
     pub broken: bool,
 
@@ -461,7 +481,15 @@ pub fn parse_duration(text: &str) -> Result<Duration, String> {
 }
 
 /// `'Name: value'` as given to `--response-header`.
-pub fn parse_header(text: &str) -> Result<(HeaderName, HeaderValue), String> {
+/// One `--response-header`: the name as written goes out with its case kept.
+#[derive(Debug, Clone)]
+pub struct ResponseHeader {
+    pub name: HeaderName,
+    pub written: String,
+    pub value: HeaderValue,
+}
+
+pub fn parse_header(text: &str) -> Result<ResponseHeader, String> {
     let (name, value) = text
         .split_once(':')
         .ok_or_else(|| format!("{text:?} is not a header; write it as 'Name: value'"))?;
@@ -469,7 +497,16 @@ pub fn parse_header(text: &str) -> Result<(HeaderName, HeaderValue), String> {
         .map_err(|_| format!("{:?} is not a valid header name", name.trim()))?;
     let value = HeaderValue::try_from(value.trim())
         .map_err(|_| format!("the value for {name} contains characters a header cannot carry"))?;
-    Ok((name, value))
+    let written = text
+        .split_once(':')
+        .map_or("", |(n, _)| n)
+        .trim()
+        .to_owned();
+    Ok(ResponseHeader {
+        name,
+        written,
+        value,
+    })
 }
 
 #[cfg(test)]
@@ -554,7 +591,11 @@ mod tests {
 
     #[test]
     fn parses_response_headers() {
-        let (name, value) = parse_header("X-Test:  yes ").unwrap();
-        assert_eq!((name.as_str(), value.to_str().unwrap()), ("x-test", "yes"));
+        let header = parse_header("X-Test:  yes ").unwrap();
+        assert_eq!(
+            (header.name.as_str(), header.written.as_str()),
+            ("x-test", "X-Test")
+        );
+        assert_eq!(header.value.to_str().unwrap(), "yes");
     }
 }

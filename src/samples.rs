@@ -71,24 +71,44 @@ pub enum LookupError {
         names: Vec<&'static str>,
     },
     #[error(
-        "{vendor} has no {wanted_state} {kind}sample; there is only {others} ({hint})",
-        kind = .kind.as_deref().map_or(String::new(), |k| format!("{k:?} ")),
-        wanted_state = state(*.broken),
-        others = .others.join(", "),
-        hint = if *.broken { "leave out --broken" } else { "add --broken" }
+        "{vendor} has no broken {kind}sample; its broken samples are {listed} \
+         (name one of them, or leave out --broken)",
+        kind = quoted_kind(.kind.as_deref()),
+        listed = names_with_kinds(.broken)
     )]
-    NoneInState {
+    NoBroken {
         vendor: Vendor,
         /// The kind asked for; `None` when none was.
         kind: Option<String>,
-        broken: bool,
-        /// The names of the samples in the other state.
+        /// Every broken sample of the vendor: (name, kind).
+        broken: Vec<(&'static str, &'static str)>,
+    },
+    #[error(
+        "{vendor} has no valid {kind}sample; there is only {others} (add --broken)",
+        kind = quoted_kind(.kind.as_deref()),
+        others = .others.join(", ")
+    )]
+    NoValid {
+        vendor: Vendor,
+        /// The kind asked for; `None` when none was.
+        kind: Option<String>,
+        /// The names of that kind's broken samples.
         others: Vec<&'static str>,
     },
 }
 
-fn state(broken: bool) -> &'static str {
-    if broken { "broken" } else { "valid" }
+/// `"alert" `, or nothing when no kind was asked for.
+fn quoted_kind(kind: Option<&str>) -> String {
+    kind.map_or(String::new(), |k| format!("{k:?} "))
+}
+
+/// `broken-url (issue_notification), broken-two-members (alert)`.
+fn names_with_kinds(samples: &[(&str, &str)]) -> String {
+    let listed: Vec<String> = samples
+        .iter()
+        .map(|(name, kind)| format!("{name} ({kind})"))
+        .collect();
+    listed.join(", ")
 }
 
 /// Every vendor's samples, vendor by vendor (in `Vendor::ALL` order), each in manifest order.
@@ -115,7 +135,9 @@ pub fn kinds(vendor: Vendor) -> Vec<&'static str> {
 
 /// Picks one sample. `kind_or_name` is first matched exactly against the names (then `broken`
 /// is ignored: the name says which), else against the kinds, ignoring case, taking the first
-/// sample of that kind in the `broken` state. `None` takes the vendor's first such sample.
+/// sample of that kind in the `broken` state. A word that is both a name and a kind (`alert`)
+/// means the kind when the named sample is not in the `broken` state. `None` takes the
+/// vendor's first sample in that state.
 pub fn find(
     vendor: Vendor,
     kind_or_name: Option<&str>,
@@ -124,11 +146,17 @@ pub fn find(
     let Some(wanted) = kind_or_name else {
         return first_in_state(vendor, None, broken);
     };
-    if let Some(sample) = for_vendor(vendor).find(|s| s.name == wanted) {
+    let named = for_vendor(vendor).find(|s| s.name == wanted);
+    let kind = for_vendor(vendor)
+        .find(|s| s.kind.eq_ignore_ascii_case(wanted))
+        .map(|s| s.kind.as_str());
+    if let Some(sample) = named
+        && (sample.broken == broken || kind.is_none())
+    {
         return Ok(sample);
     }
-    match for_vendor(vendor).find(|s| s.kind.eq_ignore_ascii_case(wanted)) {
-        Some(sample) => first_in_state(vendor, Some(&sample.kind), broken),
+    match kind {
+        Some(kind) => first_in_state(vendor, Some(kind), broken),
         None => Err(LookupError::Unknown {
             vendor,
             wanted: wanted.to_owned(),
@@ -144,14 +172,28 @@ fn first_in_state(
     broken: bool,
 ) -> Result<&'static Sample, LookupError> {
     let of_kind = || for_vendor(vendor).filter(move |s| kind.is_none_or(|k| s.kind == k));
-    of_kind()
-        .find(|s| s.broken == broken)
-        .ok_or_else(|| LookupError::NoneInState {
+    if let Some(sample) = of_kind().find(|s| s.broken == broken) {
+        return Ok(sample);
+    }
+    let kind = kind.map(str::to_owned);
+    // Broken samples are few and each has its own name, so all of them are worth offering;
+    // a kind with only broken samples is offered those.
+    Err(if broken {
+        LookupError::NoBroken {
             vendor,
-            kind: kind.map(str::to_owned),
-            broken,
+            kind,
+            broken: for_vendor(vendor)
+                .filter(|s| s.broken)
+                .map(|s| (s.name, s.kind.as_str()))
+                .collect(),
+        }
+    } else {
+        LookupError::NoValid {
+            vendor,
+            kind,
             others: of_kind().map(|s| s.name).collect(),
-        })
+        }
+    })
 }
 
 // The manifest format, as documented in assets/schemas/README.md ("Samples").

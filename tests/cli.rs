@@ -432,7 +432,7 @@ fn clear_deletes_everything_and_says_how_much() {
     let db = store_from(home.path(), SAMPLE_JSONL);
     let db = db.as_str();
     let out = hookscope(home.path())
-        .args(["clear", "--db", db])
+        .args(["clear", "--yes", "--db", db])
         .stderr(Stdio::piped())
         .output()
         .unwrap();
@@ -444,4 +444,153 @@ fn clear_deletes_everything_and_says_how_much() {
     );
     let list = run(home.path(), &["list", "--json", "--db", db]);
     assert!(list.stdout.is_empty());
+}
+
+/// A script that forgot `--yes` must not wipe the store: with stdin not a terminal there is
+/// nobody to ask, so clear refuses and says how to go ahead.
+#[test]
+fn clear_without_yes_refuses_when_stdin_is_not_a_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let db = store_from(home.path(), SAMPLE_JSONL);
+    let db = db.as_str();
+    let out = run(home.path(), &["clear", "--db", db]);
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("--yes"), "{stderr}");
+    assert_eq!(count(db), 2, "nothing deleted");
+
+    let out = run(home.path(), &["clear", "-y", "--db", db]);
+    assert!(out.status.success());
+    assert_eq!(count(db), 0);
+}
+
+/// On a terminal, clear asks; only `y` or `yes` deletes. `script` gives the child a
+/// terminal and types `answer` into it.
+#[test]
+fn clear_asks_first_on_a_terminal() {
+    if std::process::Command::new("script")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skipped: util-linux `script` is not installed");
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    let db = store_from(home.path(), SAMPLE_JSONL);
+    let db = db.as_str();
+    let on_a_terminal = |answer: &str| {
+        let line = format!("{} clear --db {db}", env!("CARGO_BIN_EXE_hookscope"));
+        let mut child = std::process::Command::new("script")
+            .args(["-qec", &line, "/dev/null"])
+            .env("XDG_DATA_HOME", home.path().join("data"))
+            .env("XDG_STATE_HOME", home.path().join("state"))
+            .env("HOME", home.path())
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        use std::io::Write;
+        let mut stdin = child.stdin.take().unwrap();
+        stdin.write_all(answer.as_bytes()).unwrap();
+        drop(stdin);
+        let out = child.wait_with_output().unwrap();
+        (
+            out.status.code(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+    let (code, shown) = on_a_terminal("n\n");
+    assert!(
+        shown.contains(&format!("Delete all 2 captures from {db}? [y/N]")),
+        "{shown}"
+    );
+    assert!(shown.contains("nothing deleted"), "{shown}");
+    assert_eq!(code, Some(1));
+    assert_eq!(count(db), 2);
+
+    let (code, shown) = on_a_terminal("y\n");
+    assert_eq!(code, Some(0), "{shown}");
+    assert!(shown.contains("deleted 2 captures"), "{shown}");
+    assert_eq!(count(db), 0);
+}
+
+fn count(db: &str) -> u64 {
+    Database::open(
+        std::path::Path::new(db),
+        OpenMode::MustExist,
+        Durability::PowerLoss,
+    )
+    .unwrap()
+    .count()
+    .unwrap()
+}
+
+#[test]
+fn list_limit_zero_shows_every_capture() {
+    let home = tempfile::tempdir().unwrap();
+    let db = store_from(home.path(), SAMPLE_JSONL);
+    let db = db.as_str();
+    let out = run(home.path(), &["list", "--json", "--limit", "0", "--db", db]);
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
+    assert!(out.stderr.is_empty(), "everything is shown, no note");
+    let out = run(home.path(), &["list", "--limit", "0", "--db", db]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(table.lines().count(), 3, "a title and two rows: {table}");
+    let help = run(home.path(), &["list", "--help"]);
+    assert!(
+        String::from_utf8(help.stdout)
+            .unwrap()
+            .contains("0 shows every capture")
+    );
+}
+
+#[test]
+fn list_says_on_stderr_when_it_shows_fewer_than_the_store_holds() {
+    let home = tempfile::tempdir().unwrap();
+    let db = store_from(home.path(), SAMPLE_JSONL);
+    let db = db.as_str();
+    let note = "showing the newest 1 of 2 captures (--limit 0 for all)\n";
+    let out = run(home.path(), &["list", "--limit", "1", "--db", db]);
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), note);
+    assert_eq!(String::from_utf8(out.stdout).unwrap().lines().count(), 2);
+
+    let out = run(home.path(), &["list", "--json", "--limit", "1", "--db", db]);
+    assert_eq!(String::from_utf8(out.stderr).unwrap(), note);
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(stdout.lines().count(), 1);
+    assert_eq!(
+        keys(stdout.trim_end()),
+        summary_keys(),
+        "stdout stays JSON lines"
+    );
+
+    let out = run(home.path(), &["list", "--db", db]);
+    assert!(out.stderr.is_empty(), "all of them fit the default limit");
+}
+
+/// One long content type (a multipart boundary) must not widen every row of the table.
+#[test]
+fn list_cuts_a_long_payload_to_a_bounded_column() {
+    let home = tempfile::tempdir().unwrap();
+    let boundary = "multipart/form-data; boundary=----WebKitFormBoundary7MA4YWxkTrZu0gW";
+    let line = format!(
+        r#"{{"id":1,"received_at":"2026-01-02T03:04:05Z","method":"POST","path":"/up","query":null,"size":2,"content_type":"{boundary}","peer":"10.0.0.1:5","uri":"/up","version":"HTTP/1.1","headers":[{{"name":"Content-Type","value":"{boundary}"}}],"body":"hi","body_encoding":"utf8","response_status":200}}"#
+    );
+    let db = store_from(home.path(), &format!("{SAMPLE_JSONL}{line}\n"));
+    let out = run(home.path(), &["list", "--db", db.as_str()]);
+    let table = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = table.lines().collect();
+    assert_eq!(lines.len(), 4, "{table}");
+    assert!(!table.contains(boundary), "{table}");
+    let row = lines[3];
+    assert!(row.contains("multipart/form-data; boundary=----"), "{row}");
+    let payload_at = lines[0].find("PAYLOAD").unwrap();
+    let check_at = lines[0].find("CHECK").unwrap();
+    assert_eq!(check_at - payload_at, 44 + 2, "{table}");
+    let cut: String = row.chars().skip(payload_at).take(44).collect();
+    assert!(cut.ends_with('…'), "{cut:?}");
 }

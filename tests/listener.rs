@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use common::{ServerConfig, TestServer, client, raw_exchange, status_of};
 use hookscope::capture::Header;
-use hookscope::listener::ResponseConfig;
+use hookscope::listener::{HeaderCase, ResponseConfig};
 use hookscope::store::{Database, Durability, OpenMode};
 use http::{HeaderName, HeaderValue, StatusCode};
 
@@ -332,6 +332,50 @@ async fn the_response_is_configurable() {
     server.stop().await;
 }
 
+/// `--response-header 'X-A: b'` goes out as `X-A`, not hyper's `x-a`; each value of a
+/// repeated name keeps its own spelling, and hyper's own headers stay as they were.
+#[tokio::test(flavor = "multi_thread")]
+async fn response_header_names_go_out_as_written() {
+    let header = |name: &'static str, value: &'static str| {
+        (
+            HeaderName::from_static(name),
+            HeaderValue::from_static(value),
+        )
+    };
+    let server = TestServer::start_with(ServerConfig {
+        response: ResponseConfig {
+            headers: vec![
+                header("x-a", "b"),
+                header("content-type", "text/plain"),
+                header("x-a", "c"),
+            ],
+            header_case: HeaderCase::as_written(["X-A", "Content-TYPE", "x-A"]),
+            ..ResponseConfig::default()
+        },
+        ..ServerConfig::default()
+    })
+    .await;
+    for _ in 0..2 {
+        let response = raw_exchange(
+            server.addr,
+            b"POST /h HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nConnection: close\r\n\r\n",
+        )
+        .await;
+        let text = String::from_utf8(response).unwrap();
+        let head = text.split("\r\n\r\n").next().unwrap();
+        assert_eq!(status_of(head.as_bytes()), 200);
+        let lines: Vec<&str> = head.lines().skip(1).collect();
+        for expected in ["X-A: b", "x-A: c", "Content-TYPE: text/plain"] {
+            assert!(lines.contains(&expected), "{expected:?} missing: {head}");
+        }
+        assert!(
+            lines.iter().any(|l| l.starts_with("content-length: ")),
+            "{head}"
+        );
+    }
+    server.stop().await;
+}
+
 /// A sender that stops halfway through its request must not keep hookscope from stopping:
 /// after the drain time its connection is closed and the store shuts down.
 #[tokio::test(flavor = "multi_thread")]
@@ -353,4 +397,49 @@ async fn a_half_sent_request_does_not_hold_up_shutdown() {
     )
     .unwrap();
     assert_eq!(common::all_captures(&db).len(), 1);
+}
+
+/// A write by another process (here another connection, as `hookscope clear` in another
+/// terminal would be) is published as `ChangedElsewhere`; the store's own writes are not.
+#[tokio::test(flavor = "multi_thread")]
+async fn writes_by_another_process_are_noticed_and_own_writes_are_not() {
+    use hookscope::store::{StoreEvent, StoreLocation, StoreOptions};
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.sqlite3");
+    let store = hookscope::store::Store::open(
+        StoreLocation::file(&path),
+        StoreOptions {
+            keep: 100,
+            fsync: false,
+        },
+    )
+    .unwrap();
+    let mut events = store.subscribe();
+    let capture = hookscope::capture::Capture::new("POST", "/own", Vec::new(), "{}");
+    store.writer().insert(capture).await.unwrap();
+    let elsewhere = |events: &mut tokio::sync::broadcast::Receiver<StoreEvent>| {
+        std::iter::from_fn(|| events.try_recv().ok()).any(|e| e == StoreEvent::ChangedElsewhere)
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(2500)).await;
+    assert!(
+        !elsewhere(&mut events),
+        "its own insert was taken for someone else's"
+    );
+
+    let mut other = Database::open(&path, OpenMode::MustExist, Durability::Throwaway).unwrap();
+    other.clear().unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(6);
+    loop {
+        if elsewhere(&mut events) {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the other write went unnoticed"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    tokio::task::spawn_blocking(move || store.close())
+        .await
+        .unwrap();
 }

@@ -246,3 +246,37 @@ async fn list_names_every_sample_and_json_lists_each_once() {
         assert_eq!(line["description"], sample.description.as_str());
     }
 }
+
+/// The example in `send --help`: a kind with --broken sends a broken sample of that kind,
+/// even when the kind is also the name of a valid sample (`alert`).
+#[tokio::test(flavor = "multi_thread")]
+async fn broken_with_a_kind_sends_a_broken_sample_of_that_kind() {
+    let server = TestServer::start().await;
+    let url = server.url("/b");
+    let out = send(&["bitdrift", "alert", "--broken", "--to", &url]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let expected = samples::find(Vendor::Bitdrift, Some("broken-two-members"), false).unwrap();
+    let captures = server.captures();
+    assert_eq!(captures.len(), 1);
+    assert_eq!(&captures[0].body[..], expected.body);
+    let stdout = text(&out.stdout);
+    assert!(
+        stdout.starts_with("bitdrift alert (broken-two-members.json) → "),
+        "{stdout}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn broken_with_a_kind_that_has_none_lists_the_broken_samples() {
+    let server = TestServer::start().await;
+    let out = send(&["bitdrift", "test", "--broken", "--to", &server.url("/b")]).await;
+    assert_eq!(out.status.code(), Some(2));
+    let stderr = text(&out.stderr);
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("no broken \"test\" sample"), "{stderr}");
+    for sample in samples::for_vendor(Vendor::Bitdrift).filter(|s| s.broken) {
+        let listed = format!("{} ({})", sample.name, sample.kind);
+        assert!(stderr.contains(&listed), "{listed} missing: {stderr}");
+    }
+    assert!(server.captures().is_empty(), "nothing is sent");
+}

@@ -12,7 +12,7 @@ use crate::attempt::AttemptKind;
 use crate::capture::{CaptureId, CaptureSummary};
 use crate::cli::ListenArgs;
 use crate::escape::{json_line, visible_line};
-use crate::listener::{Rejection, ResponseConfig};
+use crate::listener::{HeaderCase, Rejection, ResponseConfig};
 use crate::replay::forward::{ForwardConfig, ForwardRoute};
 use crate::session::{Session, SessionConfig, SessionError, shutdown_requested};
 use crate::store::{StoreEvent, StoreOptions, StoreReader};
@@ -60,7 +60,14 @@ fn session_config(args: &ListenArgs) -> Result<SessionConfig, CommandError> {
         response: ResponseConfig {
             status: StatusCode::from_u16(args.status).unwrap_or(StatusCode::OK),
             body: args.response_body.clone(),
-            headers: args.response_headers.clone(),
+            headers: args
+                .response_headers
+                .iter()
+                .map(|h| (h.name.clone(), h.value.clone()))
+                .collect(),
+            header_case: HeaderCase::as_written(
+                args.response_headers.iter().map(|h| h.written.clone()),
+            ),
             delay: Duration::from_millis(args.delay),
             ..ResponseConfig::default()
         },

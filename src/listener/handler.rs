@@ -13,6 +13,7 @@ use http::{HeaderName, HeaderValue, StatusCode};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio::sync::broadcast;
 
+use super::header_case::HeaderCase;
 use super::wire_log::WireLog;
 use crate::capture::{Capture, Header, truncate_to_micros};
 use crate::replay::forward::{ForwardHandle, ReplyError};
@@ -28,6 +29,9 @@ pub struct ResponseConfig {
     pub body: Option<String>,
     /// Added to the response; a `Content-Type` here replaces the default one.
     pub headers: Vec<(HeaderName, HeaderValue)>,
+    /// How the names in `headers` are spelled on the wire (as the user wrote them); by
+    /// default lower case, as `HeaderName` keeps them.
+    pub header_case: HeaderCase,
     /// Wait this long after the capture is committed before answering.
     pub delay: Duration,
     /// The Content-Type the body gets unless a header replaces it: decided on the first
@@ -53,6 +57,7 @@ impl Default for ResponseConfig {
             status: StatusCode::OK,
             body: None,
             headers: Vec::new(),
+            header_case: HeaderCase::default(),
             delay: Duration::ZERO,
             default_type: OnceLock::new(),
         }
@@ -168,7 +173,10 @@ pub async fn capture_request(State(state): State<ListenerState>, request: Reques
             if !state.response.delay.is_zero() {
                 tokio::time::sleep(state.response.delay).await;
             }
-            reply.unwrap_or_else(|| configured_response(&state.response, id))
+            match reply {
+                Some(reply) => reply,
+                None => configured_response(&state.response, id).await,
+            }
         }
         Err(error) => reject(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -215,7 +223,7 @@ fn relayed(app: AppResponse) -> Response {
     response
 }
 
-fn configured_response(config: &ResponseConfig, id: i64) -> Response {
+async fn configured_response(config: &ResponseConfig, id: i64) -> Response {
     let body = match &config.body {
         Some(template) => template.replace("{id}", &id.to_string()),
         None => format!(r#"{{"ok":true,"id":{id}}}"#),
@@ -234,6 +242,9 @@ fn configured_response(config: &ResponseConfig, id: i64) -> Response {
             headers.insert(name.clone(), value.clone());
             replaced.push(name.clone());
         }
+    }
+    if let Some(case) = config.header_case.extensions().await {
+        response.extensions_mut().extend(case.clone());
     }
     response
 }

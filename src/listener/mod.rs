@@ -1,6 +1,7 @@
 //! The embedded HTTP listener: accepts any method on any path and captures it.
 
 mod handler;
+mod header_case;
 mod wire_log;
 
 use std::future::Future;
@@ -19,6 +20,7 @@ use tower::ServiceExt;
 
 use handler::{ConnectionInfo, capture_request};
 pub use handler::{ListenerState, Rejection, ResponseConfig};
+pub use header_case::HeaderCase;
 use wire_log::{RecordingStream, WireLog};
 
 /// How long shutdown waits for requests in flight to be answered.
@@ -111,7 +113,9 @@ impl Listener {
         let graceful = GracefulShutdown::new();
         let mut http = http1::Builder::new();
         http.timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT);
+            .header_read_timeout(HEADER_READ_TIMEOUT)
+            // What makes hyper write a response's names from its case map (`HeaderCase`).
+            .preserve_header_case(true);
         // Connection tasks hold the writer (through the router): they are kept here so the
         // ones still open when the drain time is up can be ended, letting the store close.
         let mut connections = tokio::task::JoinSet::new();
