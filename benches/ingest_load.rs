@@ -2,7 +2,7 @@
 //! stack it is built on.
 //!
 //!     cargo bench --bench ingest_load -- [--requests N] [--concurrency C] [--rounds R]
-//!                                         [--tui] [--target URL]...
+//!                                         [--tui] [--target URL]... [--forward]
 //!
 //! In one run it starts three servers as child processes on loopback and sends each the same
 //! burst of concurrent POSTs of a realistic webhook (Octopus Deploy's deployment payload):
@@ -17,6 +17,16 @@
 //! Rounds alternate between the servers, each round starting with the next one; the median
 //! of each is reported, with the ratio hookscope / bare (and interface / headless with
 //! `--tui`). `--target URL` adds any running server to the comparison.
+//!
+//! `--forward` measures forward mode instead, in a run of its own: headless hookscope with
+//! `--forward-to` a minimal app (a child of the driver's, in its own session too) against
+//! headless hookscope without it, each on a fresh store, rounds alternating as above. Every
+//! request has a path of its own, so each arrival at the app is matched with the moment
+//! hookscope's 200 for it reached the driver (hookscope answers right after committing).
+//! Per round and as medians: both rates and their ratio, the added latency from that
+//! acknowledgement to the app receiving the request, and a check that the app got every
+//! acknowledged capture and the store recorded each as forwarded with the app's 200 (a FAIL
+//! line and a non-zero exit otherwise).
 //!
 //! Two things keep one server's figures from depending on where it stands in the order:
 //! - Before each burst the driver flushes the disk and waits until the machine is quiet, so
@@ -34,8 +44,21 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+#[path = "support/forward.rs"]
+mod forward;
+
 const PAYLOAD: &str = include_str!("../assets/samples/octopus/DeploymentSucceeded.json");
 const BARE_SERVER_ENV: &str = "HOOKSCOPE_LOAD_BARE_SERVER";
+const USAGE: &str = "\
+usage: cargo bench --bench ingest_load -- [--requests N] [--concurrency C] [--rounds R]
+                                          [--tui] [--target URL]... [--forward]
+  --requests N     POSTs per burst (default 20000)
+  --concurrency C  requests in flight at once (default 64)
+  --rounds R       bursts per server; the median is reported (default 3)
+  --tui            also hookscope with its interface open in a tmux pane
+  --target URL     also this running server (repeatable)
+  --forward        instead: hookscope --forward-to a minimal app against hookscope without
+                   forwarding (rates, ratio, ack-to-app latency, every capture forwarded)";
 
 struct Options {
     requests: usize,
@@ -43,6 +66,7 @@ struct Options {
     rounds: usize,
     tui: bool,
     targets: Vec<String>,
+    forward: bool,
 }
 
 fn parse_options() -> Options {
@@ -52,6 +76,7 @@ fn parse_options() -> Options {
         rounds: 3,
         tui: false,
         targets: Vec::new(),
+        forward: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -67,6 +92,11 @@ fn parse_options() -> Options {
             "--rounds" => options.rounds = value("--rounds").parse().expect("a number"),
             "--target" => options.targets.push(value("--target")),
             "--tui" => options.tui = true,
+            "--forward" => options.forward = true,
+            "--help" | "-h" => {
+                println!("{USAGE}");
+                std::process::exit(0);
+            }
             // cargo bench passes --bench; filters and other harness flags do not apply here.
             _ => {}
         }
@@ -78,11 +108,22 @@ fn main() {
     if std::env::var_os(BARE_SERVER_ENV).is_some() {
         return run_bare_server();
     }
+    if std::env::var_os(forward::APP_SERVER_ENV).is_some() {
+        return forward::run_app_server();
+    }
     let options = parse_options();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .unwrap();
+    if options.forward {
+        if options.tui || !options.targets.is_empty() {
+            eprintln!("--forward runs on its own: leave out --tui and --target\n{USAGE}");
+            std::process::exit(2);
+        }
+        let passed = run_forward_comparison(&options, &runtime);
+        std::process::exit(if passed { 0 } else { 1 });
+    }
 
     let store_dir = tempfile::tempdir().unwrap();
     let mut bare = start_bare_server();
@@ -165,6 +206,126 @@ fn main() {
         let _ = child.kill();
         let _ = child.wait();
     }
+}
+
+/// `--forward`: headless hookscope forwarding to a minimal app against headless hookscope
+/// not forwarding. Returns whether every acknowledged capture was forwarded.
+fn run_forward_comparison(options: &Options, runtime: &tokio::runtime::Runtime) -> bool {
+    let store_dir = tempfile::tempdir().unwrap();
+    let mut app = start_driver_child(forward::APP_SERVER_ENV);
+    let app_url = format!("http://{}", app.1);
+    let forward_db = store_dir.path().join("forward.sqlite3");
+    let mut plain = start_hookscope(&store_dir.path().join("plain.sqlite3"), &[]);
+    let mut forwarding = start_hookscope(&forward_db, &["--forward-to", &app_url]);
+    let servers = [
+        ("hookscope --headless", format!("http://{}", plain.1)),
+        (
+            "hookscope --headless --forward-to",
+            format!("http://{}", forwarding.1),
+        ),
+    ];
+    println!(
+        "ingest load, forwarding: {} requests x {} rounds, {} concurrent, {} byte JSON body, app on {app_url}",
+        options.requests,
+        options.rounds,
+        options.concurrency,
+        PAYLOAD.len()
+    );
+    let mut rates: [Vec<f64>; 2] = Default::default();
+    let (mut medians_ms, mut p99s_ms) = (Vec::new(), Vec::new());
+    let mut failed: Vec<String> = Vec::new();
+    runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .pool_max_idle_per_host(options.concurrency)
+            .build()
+            .unwrap();
+        let checker = forward::ForwardChecker::new(client.clone(), &app_url, forward_db.clone());
+        for (index, (_, url)) in servers.iter().enumerate() {
+            let burst = forward::send_traced_burst(
+                &client,
+                url,
+                "warmup",
+                1000,
+                options.concurrency,
+                PAYLOAD,
+            )
+            .await;
+            if index == 1 {
+                let check = checker.check(&burst).await;
+                if !check.passed() {
+                    println!("  warm-up");
+                    check.print();
+                    failed.push("the warm-up".to_owned());
+                }
+            }
+        }
+        for round in 0..options.rounds {
+            let label = (round + 1).to_string();
+            let mut this_round = [0.0; 2];
+            // Alternating which goes first, as the main comparison does.
+            for index in (0..2).map(|i| (i + round) % 2) {
+                let (name, url) = &servers[index];
+                settle();
+                let burst = forward::send_traced_burst(
+                    &client,
+                    url,
+                    &label,
+                    options.requests,
+                    options.concurrency,
+                    PAYLOAD,
+                )
+                .await;
+                println!("  round {label}  {name:<34} {:>9.0} req/s", burst.rate);
+                rates[index].push(burst.rate);
+                this_round[index] = burst.rate;
+                if index == 1 {
+                    let check = checker.check(&burst).await;
+                    check.print();
+                    if let Some(latency) = check.latency {
+                        medians_ms.push(latency.median_ms);
+                        p99s_ms.push(latency.p99_ms);
+                    }
+                    if !check.passed() {
+                        failed.push(format!("round {label}"));
+                    }
+                }
+            }
+            println!(
+                "  round {label}  forwarding / not forwarding: {:.2}x",
+                this_round[1] / this_round[0]
+            );
+        }
+    });
+
+    println!("median of {} rounds:", options.rounds);
+    for (index, (name, _)) in servers.iter().enumerate() {
+        println!("  {name:<34} {:>9.0} req/s", median(&mut rates[index]));
+    }
+    println!(
+        "  forwarding / not forwarding: {:.2}x (goal: at least 0.7x)",
+        median(&mut rates[1]) / median(&mut rates[0])
+    );
+    if !medians_ms.is_empty() {
+        println!(
+            "  ack -> app: median {:.2} ms, p99 {:.2} ms (medians of the rounds' figures; a forward that reached the app before its ack reached the driver counts as 0)",
+            median(&mut medians_ms),
+            median(&mut p99s_ms)
+        );
+    }
+    if failed.is_empty() {
+        println!("  every acknowledged capture was forwarded, and recorded with the app's 200");
+    } else {
+        println!(
+            "FAIL: not every acknowledged capture was forwarded and recorded with the app's 200 in {}",
+            failed.join(", ")
+        );
+    }
+    for child in [&mut app.0, &mut plain.0, &mut forwarding.0] {
+        let _ = child.kill();
+        let _ = child.wait();
+    }
+    failed.is_empty()
 }
 
 /// Sends `count` POSTs from `concurrency` workers; returns requests per second. Every
@@ -335,13 +496,19 @@ impl Drop for TmuxInterface {
 }
 
 fn start_bare_server() -> (Child, SocketAddr) {
+    start_driver_child(BARE_SERVER_ENV)
+}
+
+/// The driver itself again, in a session of its own, as the server `role_env` names (the
+/// bare server, `--forward`'s app); it prints its address on stdout.
+fn start_driver_child(role_env: &str) -> (Child, SocketAddr) {
     let mut child = in_own_session(&mut Command::new(std::env::current_exe().unwrap()))
-        .env(BARE_SERVER_ENV, "1")
+        .env(role_env, "1")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .expect("start the bare server");
+        .unwrap_or_else(|e| panic!("start the driver as {role_env}: {e}"));
     let addr = first_address(child.stdout.take().unwrap());
     (child, addr)
 }

@@ -216,7 +216,7 @@ async fn a_full_queue_is_recorded_as_not_forwarded_and_memory_stays_bounded() {
     })
     .await;
     let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    for n in 0..12 {
+    for n in 0..16 {
         let response = client
             .post(format!("{}/hook/{n}", hookscope.url))
             .body("{}")
@@ -226,7 +226,7 @@ async fn a_full_queue_is_recorded_as_not_forwarded_and_memory_stays_bounded() {
         assert_eq!(response.status(), 200);
     }
     let (db, attempts) = hookscope.stop().await;
-    assert_eq!(db.count().unwrap(), 12);
+    assert_eq!(db.count().unwrap(), 16);
     let not_forwarded = attempts
         .iter()
         .flatten()
@@ -236,7 +236,7 @@ async fn a_full_queue_is_recorded_as_not_forwarded_and_memory_stays_bounded() {
                 .is_some_and(|e| e.contains("already waiting"))
         })
         .count();
-    // 4 senders hang on one each, 2 wait in the queue: the rest cannot be held.
+    // 8 senders hang on one each, 2 wait in the queue: the rest cannot be held.
     assert!(
         not_forwarded >= 4,
         "{not_forwarded} recorded as not forwarded"

@@ -19,9 +19,9 @@ use crate::filter::{Candidate, Filter};
 use crate::store::WriterHandle;
 
 /// Webhooks waiting for one target's senders by default; past this they are not forwarded.
-pub const QUEUE: usize = 1024;
+pub const QUEUE: usize = 8192;
 /// Requests in flight to one target at once.
-const SENDERS: usize = 4;
+const SENDERS: usize = 8;
 
 /// One `--forward-to`.
 #[derive(Debug, Clone)]
@@ -187,7 +187,7 @@ impl ForwardHandle {
                     ),
                 );
                 let writer = self.writer.clone();
-                tokio::spawn(async move { writer.record_attempt(attempt).await });
+                tokio::spawn(async move { writer.queue_attempt(attempt).await });
             }
         }
     }
@@ -211,7 +211,7 @@ impl ForwardHandle {
         )
         .await;
         let error = attempt.error.clone();
-        if let Err(store_error) = self.writer.record_attempt(attempt).await {
+        if let Err(store_error) = self.writer.queue_attempt(attempt).await {
             tracing::warn!(%store_error, "cannot record a forward");
         }
         response.ok_or_else(|| ReplyError::Failed(error.unwrap_or_default()))
@@ -303,7 +303,7 @@ async fn send_queued(
             .await
             .0
         };
-        if writer.record_attempt(attempt).await.is_err() {
+        if writer.queue_attempt(attempt).await.is_err() {
             return;
         }
     }

@@ -92,6 +92,17 @@ impl WriterHandle {
         committed.await.map_err(|_| StoreError::Closed)?
     }
 
+    /// Queues a replay or forward to be recorded without waiting for its commit: forwarding
+    /// must keep pace with ingest, and waiting for each commit held every sender up. Waits
+    /// only for room in the queue.
+    pub async fn queue_attempt(&self, attempt: Attempt) -> Result<(), StoreError> {
+        let (reply, _) = oneshot::channel();
+        self.queue
+            .send(Write::Attempt(Box::new(attempt), reply))
+            .await
+            .map_err(|_| StoreError::Closed)
+    }
+
     /// [`Self::record_attempt`] from a thread outside the runtime.
     pub fn record_attempt_blocking(&self, attempt: Attempt) -> Result<AttemptId, StoreError> {
         let (reply, committed) = oneshot::channel();
