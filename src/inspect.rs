@@ -4,7 +4,7 @@
 use bytes::Bytes;
 use serde_json::Value;
 
-use crate::body::{BodyLimits, DecodedBody, Format, decode_body};
+use crate::body::{BodyLimits, DecodedBody, Format, decode_body, json_problem};
 use crate::capture::{Header, Verdict};
 use crate::validate::{self, Finding};
 use crate::vendor::{self, Decoded, Vendor};
@@ -30,7 +30,9 @@ pub enum Json {
     /// Not a JSON body (form, XML, binary, empty...).
     NotJson,
     Parsed(Value),
-    /// Declared or sniffed as JSON, but it does not parse; the message says where.
+    /// Declared or sniffed as JSON, but no value could be read from it; the message says why:
+    /// where it stops being valid JSON, or that it is valid but nests deeper than
+    /// [`crate::body::MAX_JSON_DEPTH`] (never called invalid).
     Malformed(String),
 }
 
@@ -130,7 +132,7 @@ fn read_json(body: &DecodedBody, forced: bool) -> Json {
     }
     match serde_json::from_str(text) {
         Ok(value) => Json::Parsed(value),
-        Err(error) => Json::Malformed(format!("not valid JSON: {error}")),
+        Err(error) => Json::Malformed(json_problem(text, error).to_string()),
     }
 }
 
@@ -147,33 +149,53 @@ fn not_json_finding(json: &Json, body: &DecodedBody) -> Finding {
     };
     Finding::error("", message)
 }
+
 #[cfg(test)]
-mod scratch {
+mod tests {
+    use super::*;
+
+    fn nested_json(depth: usize) -> Bytes {
+        Bytes::from(format!("{}1{}", "[".repeat(depth), "]".repeat(depth)))
+    }
+
+    const TOO_DEEP: &str = "valid JSON, but nested 10,000 levels deep; hookscope reads up to 127 \
+                            levels, so it was not checked";
+
     #[test]
-    fn scratch() {
-        let d = 10000;
-        let text = format!("{}1{}", "{\"a\":".repeat(d), "}".repeat(d));
-        let i = super::inspect_file(&bytes::Bytes::from(text), None);
-        eprintln!(
-            "format {:?} sniffed {} json {:?} notes {:?}",
-            i.body.format, i.body.sniffed, i.json, i.body.notes
+    fn json_deeper_than_serde_json_goes_is_not_called_invalid() {
+        let deep = nested_json(10_000);
+        let detected = inspect_file(&deep, None);
+        assert_eq!(detected.body.format, Format::Json);
+        assert!(
+            matches!(&detected.json, Json::Malformed(message) if message == TOO_DEEP),
+            "{:?}",
+            detected.json
         );
-        let r = i.body.render();
-        eprintln!("note {:?} lines {}", r.note, r.text.lines().count());
-        for depth in [127usize, 128, 129] {
-            let t = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-            eprintln!(
-                "{depth} ignored {:?} value {:?}",
-                serde_json::from_str::<serde::de::IgnoredAny>(&t).err(),
-                serde_json::from_str::<serde_json::Value>(&t).err()
-            );
-        }
-        for s in [r#""\ud800""#, r#""\udc00x""#, r#""\ud800\u0041""#] {
-            eprintln!(
-                "{s} ignored {:?} value {:?}",
-                serde_json::from_str::<serde::de::IgnoredAny>(s).err(),
-                serde_json::from_str::<serde_json::Value>(s).err()
-            );
-        }
+        assert_eq!(detected.vendor, None);
+
+        let forced = inspect_file(&deep, Some(Vendor::Octopus));
+        let messages: Vec<&str> = forced.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(messages, [TOO_DEEP]);
+        assert_eq!(forced.valid(), Some(false));
+    }
+
+    #[test]
+    fn broken_json_is_still_called_invalid_at_any_depth() {
+        let broken = Bytes::from(format!("{}1,]{}", "[".repeat(500), "]".repeat(499)));
+        let inspection = inspect_file(&broken, Some(Vendor::Octopus));
+        let message = &inspection.findings[0].message;
+        assert_eq!(
+            message,
+            "not valid JSON: expected value at line 1 column 503"
+        );
+        // Within serde_json's reach: its own message.
+        let shallow = inspect_file(&Bytes::from_static(b"[1,]"), Some(Vendor::Octopus));
+        assert!(
+            shallow.findings[0]
+                .message
+                .starts_with("not valid JSON: trailing comma"),
+            "{:?}",
+            shallow.findings
+        );
     }
 }

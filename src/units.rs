@@ -42,31 +42,51 @@ pub fn format_duration(duration: std::time::Duration) -> String {
     }
 }
 
-/// `1.5 KiB`, `32 MiB`, `812 B`.
+/// `812 B`, `1.1 KiB`, `3.0 KiB`, `12 KiB`, `1.0 MiB`: one decimal below 10 of a unit and
+/// none from 10 up, so a size has exactly one spelling (never `3 KiB` beside `3.0 KiB`). At
+/// most three digits before the unit (1000 KiB is `1.0 MiB`), so sizes fit a narrow column.
 pub fn format_bytes(bytes: u64) -> String {
-    const UNITS: [&str; 4] = ["KiB", "MiB", "GiB", "TiB"];
-    if bytes < 1024 {
-        return format!("{bytes} B");
-    }
-    let mut value = bytes as f64 / 1024.0;
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = bytes as f64;
     let mut unit = 0;
-    while value >= 1024.0 && unit < UNITS.len() - 1 {
+    while unit < UNITS.len() - 1 && round_for_display(value) >= 1000.0 {
         value /= 1024.0;
         unit += 1;
     }
-    if value.fract() < 0.05 || value >= 100.0 {
-        format!("{value:.0} {}", UNITS[unit])
-    } else {
+    let value = round_for_display(value);
+    if unit > 0 && value < 10.0 {
         format!("{value:.1} {}", UNITS[unit])
+    } else {
+        format!("{} {}", group_digits(value as u64), UNITS[unit])
     }
 }
 
-/// `1 error`, `3 errors`.
+/// `value` rounded as `format_bytes` writes it: to a tenth below 10, to a whole number above.
+/// Rounding first decides the unit, so 999.7 KiB is `1.0 MiB`, not `1000 KiB`.
+fn round_for_display(value: f64) -> f64 {
+    let tenths = (value * 10.0).round() / 10.0;
+    if tenths < 10.0 { tenths } else { value.round() }
+}
+
+/// `1234567` → `1,234,567`: how counts and sizes are written everywhere.
+pub fn group_digits(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// `1 error`, `3 errors`, `1,204 lines`.
 pub fn plural(n: usize, noun: &str) -> String {
     if n == 1 {
         format!("1 {noun}")
     } else {
-        format!("{n} {noun}s")
+        format!("{} {noun}s", group_digits(n as u64))
     }
 }
 
@@ -87,9 +107,44 @@ mod tests {
 
     #[test]
     fn formats_sizes() {
+        assert_eq!(format_bytes(0), "0 B");
         assert_eq!(format_bytes(812), "812 B");
+        assert_eq!(format_bytes(999), "999 B");
         assert_eq!(format_bytes(1536), "1.5 KiB");
         assert_eq!(format_bytes(32 << 20), "32 MiB");
+        assert_eq!(format_bytes(5000 << 40), "5,000 TiB");
+    }
+
+    #[test]
+    fn a_size_has_one_spelling() {
+        // The same rounded size was written `3.0 KiB` (3,058 B) and `3 KiB` (3,100 B), and
+        // `1 KiB` (1,030 B) beside `1.1 KiB` (1,100 B).
+        assert_eq!(format_bytes(3_058), "3.0 KiB");
+        assert_eq!(format_bytes(3_072), "3.0 KiB");
+        assert_eq!(format_bytes(3_100), "3.0 KiB");
+        assert_eq!(format_bytes(1_024), "1.0 KiB");
+        assert_eq!(format_bytes(1_030), "1.0 KiB");
+        assert_eq!(format_bytes(1_100), "1.1 KiB");
+        assert_eq!(format_bytes(4_070), "4.0 KiB");
+        // Rounding never writes `10.0`, `1000 KiB` or `1,023 B`.
+        assert_eq!(format_bytes(1_023), "1.0 KiB");
+        assert_eq!(format_bytes(10_200), "10 KiB");
+        assert_eq!(format_bytes(1000 << 10), "1.0 MiB");
+        assert_eq!(format_bytes(10_220), "10 KiB");
+        assert_eq!(format_bytes(1_048_000), "1.0 MiB");
+        assert_eq!(format_bytes(1_048_575), "1.0 MiB");
+        assert_eq!(format_bytes(58_600), "57 KiB");
+        assert_eq!(format_bytes(60_001), "59 KiB");
+    }
+
+    #[test]
+    fn counts_group_digits() {
+        assert_eq!(group_digits(0), "0");
+        assert_eq!(group_digits(999), "999");
+        assert_eq!(group_digits(1_234_567), "1,234,567");
+        assert_eq!(plural(1, "line"), "1 line");
+        assert_eq!(plural(0, "line"), "0 lines");
+        assert_eq!(plural(20_001, "line"), "20,001 lines");
     }
 
     #[test]

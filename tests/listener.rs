@@ -144,7 +144,7 @@ async fn answers_413_over_the_limit_and_keeps_capturing() {
     assert_eq!(declared.status(), StatusCode::PAYLOAD_TOO_LARGE);
     let message = declared.text().await.unwrap();
     assert!(
-        message.contains("1 KiB limit") && message.contains("--max-body"),
+        message.contains("1.0 KiB limit") && message.contains("--max-body"),
         "{message}"
     );
 

@@ -4,7 +4,7 @@
 
 use encoding_rs::{Encoding, UTF_8, UTF_16BE, UTF_16LE};
 
-use super::counted;
+use crate::units::plural;
 
 pub(crate) struct DecodedText {
     pub text: String,
@@ -23,7 +23,7 @@ impl DecodedText {
         } else if self.invalid > 0 {
             format!(
                 "{} not valid {}",
-                counted(self.invalid, "byte"),
+                plural(self.invalid, "byte"),
                 self.encoding.name()
             )
         } else {
@@ -74,7 +74,7 @@ pub(crate) fn decode(
             notes.push(format!(
                 "the body is not valid {0}: {1} not valid {0} replaced with U+FFFD",
                 encoding.name(),
-                counted(invalid, "byte")
+                plural(invalid, "byte")
             ));
         }
     }

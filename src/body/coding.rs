@@ -3,11 +3,10 @@
 
 use bytes::Bytes;
 
-use super::counted;
 use super::decompress::{self, Decoded, End};
 use super::media_type::header_values;
 use crate::capture::Header;
-use crate::units::format_bytes;
+use crate::units::{format_bytes, plural};
 
 const GZIP_MAGIC: [u8; 3] = [0x1f, 0x8b, 0x08];
 
@@ -123,7 +122,7 @@ fn undo_one(
             if trailing > 0 {
                 notes.push(format!(
                     "{} after the end of the {token} data ignored",
-                    counted(trailing, "byte")
+                    plural(trailing, "byte")
                 ));
             }
         }
@@ -415,7 +414,7 @@ mod tests {
         assert_eq!(
             notes,
             [format!(
-                "{coding} body expands beyond the 1 MiB display limit; showing the first 1 MiB"
+                "{coding} body expands beyond the 1.0 MiB display limit; showing the first 1.0 MiB"
             )]
         );
     }

@@ -1,20 +1,31 @@
 //! Re-indenting JSON without building a value tree, so what the sender wrote survives:
 //! key order, duplicate keys, and numbers exactly as written (no float rounding of large
-//! integers). Iterative, so nesting depth costs nothing but indentation.
+//! integers). Iterative, so nesting depth costs no stack; it stops at `MAX_INDENT_DEPTH`.
 
-use super::pretty::{TOO_LARGE, output_budget};
+use super::json_depth::max_depth;
+use super::pretty::{MAX_INDENT_DEPTH, TOO_LARGE, output_budget, too_deep};
+
+/// Why re-indenting stopped.
+enum Stop {
+    TooLarge,
+    TooDeep,
+}
 
 /// Pretty JSON (two-space indent, the layout `serde_json::to_string_pretty` uses), or why it
 /// could not be made, in plain words.
 pub(crate) fn pretty_json(text: &str) -> Result<String, String> {
+    // Skipping a value checks its syntax without recursing, at any depth.
     if let Err(error) = serde_json::from_str::<serde::de::IgnoredAny>(text) {
         return Err(format!("not valid JSON ({error})"));
     }
-    reindent(text).ok_or_else(|| TOO_LARGE.to_string())
+    reindent(text).map_err(|stop| match stop {
+        Stop::TooLarge => TOO_LARGE.to_string(),
+        Stop::TooDeep => format!("valid, but {}", too_deep(max_depth(text))),
+    })
 }
 
-/// Re-indents text already known to be valid JSON; `None` past the output budget.
-fn reindent(text: &str) -> Option<String> {
+/// Re-indents text already known to be valid JSON.
+fn reindent(text: &str) -> Result<String, Stop> {
     let bytes = text.as_bytes();
     let budget = output_budget(text.len());
     let mut out = String::with_capacity(text.len() + text.len() / 2);
@@ -32,6 +43,9 @@ fn reindent(text: &str) -> Option<String> {
                     at = next + 1;
                 } else {
                     depth += 1;
+                    if depth > MAX_INDENT_DEPTH {
+                        return Err(Stop::TooDeep);
+                    }
                     new_line(&mut out, depth, budget)?;
                     at += 1;
                 }
@@ -67,7 +81,7 @@ fn reindent(text: &str) -> Option<String> {
             }
         }
     }
-    Some(out)
+    Ok(out)
 }
 
 fn skip_whitespace(bytes: &[u8], from: usize) -> usize {
@@ -90,15 +104,15 @@ fn string_end(bytes: &[u8], start: usize) -> usize {
     bytes.len()
 }
 
-fn new_line(out: &mut String, depth: usize, budget: usize) -> Option<()> {
+fn new_line(out: &mut String, depth: usize, budget: usize) -> Result<(), Stop> {
     if out.len() + 1 + 2 * depth > budget {
-        return None;
+        return Err(Stop::TooLarge);
     }
     out.push('\n');
     for _ in 0..depth {
         out.push_str("  ");
     }
-    Some(())
+    Ok(())
 }
 
 #[cfg(test)]
@@ -151,8 +165,16 @@ mod tests {
     fn invalid_json_is_an_error() {
         let error = pretty_json("{\"a\": }").unwrap_err();
         assert!(error.starts_with("not valid JSON"), "{error}");
-        // Deeper than serde_json's recursion limit: refused, not a stack overflow.
-        let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
-        assert!(pretty_json(&deep).is_err());
+    }
+
+    #[test]
+    fn stops_at_the_depth_hookscope_reads() {
+        let nested = |depth: usize| format!("{}1{}", "[1,".repeat(depth), "]".repeat(depth));
+        assert!(pretty_json(&nested(MAX_INDENT_DEPTH)).is_ok());
+        let error = pretty_json(&nested(200)).unwrap_err();
+        assert_eq!(
+            error,
+            "valid, but nested 200 levels deep, deeper than the pretty-printer goes (127 levels)"
+        );
     }
 }

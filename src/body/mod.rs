@@ -9,6 +9,7 @@ mod coding;
 mod decompress;
 mod form;
 mod hex;
+mod json_depth;
 mod json_lines;
 mod json_pretty;
 mod media_type;
@@ -16,6 +17,7 @@ mod multipart;
 mod pretty;
 mod sniff;
 mod xml_pretty;
+mod xml_survey;
 
 #[cfg(test)]
 mod tests;
@@ -27,6 +29,7 @@ use bytes::Bytes;
 use crate::capture::Header;
 
 pub use hex::hex_dump;
+pub use json_depth::{JsonProblem, MAX_JSON_DEPTH, json_problem};
 pub use json_lines::lines_of_pointers;
 pub use pretty::Pretty;
 
@@ -182,15 +185,6 @@ pub fn without_content_codings<'a>(
 #[cfg(test)]
 pub(crate) fn pretty_json_for_tests(raw: &str) -> String {
     json_pretty::pretty_json(raw).unwrap()
-}
-
-/// `1 byte`, `2 bytes`: counts in notes read as plain words.
-pub(crate) fn counted(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("1 {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
 }
 
 impl DecodedBody {

@@ -4,9 +4,9 @@
 
 use bytes::Bytes;
 
-use super::{Part, charset};
-use super::{counted, media_type};
+use super::{Part, charset, media_type};
 use crate::capture::Header;
+use crate::units::plural;
 
 /// More parts than a real form holds; each part costs a few allocations.
 pub(crate) const MAX_PARTS: usize = 10_000;
@@ -215,7 +215,7 @@ fn note_skipped(skipped: usize, number: usize, notes: &mut Vec<String>) {
     if skipped > 0 {
         notes.push(format!(
             "part {number} has more than {MAX_PART_HEADERS} headers; {} skipped",
-            counted(skipped, "header")
+            plural(skipped, "header")
         ));
     }
 }

@@ -3,12 +3,26 @@
 
 use std::fmt::Write as _;
 
+use super::json_depth::MAX_JSON_DEPTH;
 use super::json_pretty::pretty_json;
 use super::xml_pretty::indent_markup;
 use super::{DecodedBody, Format, Part, hex_dump};
+use crate::units::group_digits;
 
 /// Why an indented form was given up.
 pub(crate) const TOO_LARGE: &str = "the indented form would be too large";
+
+/// How deep the pretty-printers indent: as deep as serde_json reads, so JSON shown indented is
+/// also JSON that gets validated. Past it, the indentation would be most of every line.
+pub(crate) const MAX_INDENT_DEPTH: usize = MAX_JSON_DEPTH;
+
+/// Why a body nested past `MAX_INDENT_DEPTH` is shown as received.
+pub(crate) fn too_deep(depth: usize) -> String {
+    format!(
+        "nested {} levels deep, deeper than the pretty-printer goes ({MAX_INDENT_DEPTH} levels)",
+        group_digits(depth as u64)
+    )
+}
 
 /// Indentation grows with depth on every line, so deeply nested short values (`[[[[1,1,1,...`)
 /// could expand a body a hundredfold; past this budget the text is shown as received.

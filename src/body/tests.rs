@@ -76,6 +76,37 @@ fn declared_json_that_does_not_parse_is_still_json_until_pretty() {
     );
 }
 
+/// `{"a":{"a":...1}}`, `depth` levels: 58.6 KiB at 10,000 levels.
+fn nested_json(depth: usize) -> String {
+    format!("{}1{}", "{\"a\":".repeat(depth), "}".repeat(depth))
+}
+
+#[test]
+fn deeply_nested_json_is_valid_and_shown_as_received() {
+    let deep = nested_json(10_000);
+    for headers in [content_type("application/json"), Vec::new()] {
+        let body = decode(&headers, deep.as_bytes());
+        assert_eq!(body.format, Format::Json, "sniffed too");
+        let rendered = body.render();
+        assert_eq!(rendered.text, deep);
+        assert_eq!(
+            rendered.note.as_deref(),
+            Some(
+                "JSON shown as received: valid, but nested 10,000 levels deep, deeper than \
+                 the pretty-printer goes (127 levels)"
+            )
+        );
+    }
+    // Up to the limit it is indented as usual.
+    let rendered = decode(
+        &content_type("application/json"),
+        nested_json(127).as_bytes(),
+    )
+    .render();
+    assert_eq!(rendered.note, None);
+    assert_eq!(rendered.text.lines().count(), 2 * 127 + 1);
+}
+
 #[test]
 fn gzip_json_is_decoded_end_to_end() {
     let mut headers = content_type("application/vnd.github+json");

@@ -16,7 +16,9 @@
 //! everywhere. Globs match the whole value: `*` is any run of characters, `/` included, and
 //! `?` one character. Bodies are searched after undoing their content coding (gzip, br, zstd,
 //! deflate), byte for byte, so a body that is not UTF-8 is searched all the same. A quoted
-//! phrase ends at a quote followed by whitespace, so `"status":"failed"` finds that JSON.
+//! phrase ends at a quote followed by whitespace, so `"status":"failed"` finds that JSON; text
+//! that reads as JSON matches whatever whitespace the sender put between tokens, so it also
+//! finds `{"status": "failed"}`.
 //!
 //! `valid:` also takes `true` and `false`. `vendor:` matches ids (`octopus`) and names
 //! (`"Octopus Deploy"`, `octopusdeploy`); a vendor that does not exist is an error, and
@@ -25,6 +27,7 @@
 //! `https://…`); quotes always make text.
 
 mod glob;
+mod json_needle;
 mod needle;
 mod parse;
 #[cfg(test)]

@@ -1,8 +1,12 @@
 //! Free-text search: a substring search in bytes that ignores ASCII case, without a lowercase
 //! copy of the haystack. It looks for the needle's rarest byte (in both cases) with `memchr`,
-//! which runs at memory speed, and compares the window around each hit.
+//! which runs at memory speed, and compares the window around each hit. Text that reads as
+//! JSON is searched the same way, but with any whitespace allowed between its tokens
+//! (`json_needle`).
 
 use memchr::memmem;
+
+use super::json_needle::JsonNeedle;
 
 #[derive(Debug, Clone)]
 pub struct Needle {
@@ -13,6 +17,8 @@ pub struct Needle {
     /// For needles with no ASCII letters, case does not matter: an exact search is faster.
     /// Boxed: a finder is a few hundred bytes, most needles have none.
     exact: Option<Box<memmem::Finder<'static>>>,
+    /// For text that reads as JSON: how it is found instead, whatever the sender's spacing.
+    json: Option<Box<JsonNeedle>>,
 }
 
 impl Needle {
@@ -24,10 +30,12 @@ impl Needle {
             .unwrap_or(0);
         let exact = (!bytes.iter().any(u8::is_ascii_alphabetic))
             .then(|| Box::new(memmem::Finder::new(bytes).into_owned()));
+        let json = JsonNeedle::new(&text).map(Box::new);
         Self {
             text,
             anchor,
             exact,
+            json,
         }
     }
 
@@ -37,8 +45,12 @@ impl Needle {
     }
 
     /// Whether `haystack` contains the text, ignoring ASCII case. Other bytes compare exactly,
-    /// so a haystack that is not UTF-8 is searched all the same.
+    /// so a haystack that is not UTF-8 is searched all the same. Text that reads as JSON also
+    /// matches with other whitespace between its tokens.
     pub fn is_in(&self, haystack: &[u8]) -> bool {
+        if let Some(json) = &self.json {
+            return json.is_in(haystack);
+        }
         let needle = self.text.as_bytes();
         if let Some(exact) = &self.exact {
             return exact.find(haystack).is_some();
@@ -63,7 +75,7 @@ impl Needle {
 /// How common a byte is in webhook traffic (JSON, header values, English words); the needle's
 /// least common byte gives `memchr` the fewest false starts. Letters count both cases, since
 /// both are searched for.
-fn commonness(byte: u8) -> u32 {
+pub(super) fn commonness(byte: u8) -> u32 {
     const LETTERS_BY_FREQUENCY: &[u8] = b"etaoinsrhldcumfpgwybvkxjqz";
     match byte.to_ascii_lowercase() {
         b' ' | b'"' | b',' | b':' => 300,

@@ -77,6 +77,56 @@ fn free_text_looks_at_path_query_headers_and_body_in_any_case() {
     assert!(!matches("post", &c), "the method is not free text");
 }
 
+fn json_body(body: &str) -> Capture {
+    capture(
+        "POST",
+        "/hooks",
+        &[("Content-Type", b"application/json")],
+        body.as_bytes(),
+    )
+}
+
+#[test]
+fn json_typed_as_is_matches_however_the_sender_spaced_it() {
+    let pretty =
+        json_body("{\n  \"status\": \"FAILED\",\n  \"order\": {\n    \"id\": 1234\n  }\n}");
+    assert!(matches("\"status\":\"failed\"", &pretty));
+    assert!(matches(
+        "\"status\":\"failed\",\"order\":{\"id\":1234}",
+        &pretty
+    ));
+    assert!(
+        matches("\"\\\"id\\\": 1234}\"", &pretty),
+        "quotes typed as \\\""
+    );
+    // Compact bodies still match a needle typed with spaces.
+    assert!(matches("\"\\\"status\\\": \\\"failed\\\"\"", &json_post()));
+    // Spaces inside strings still count, and so do the tokens themselves.
+    let spaced = json_body(r#"{"event": "Shipment Delayed"}"#);
+    assert!(matches("\"event\":\"shipment delayed\"", &spaced));
+    assert!(!matches("\"event\":\"shipmentdelayed\"", &spaced));
+    assert!(!matches(
+        "\"status\":\"failed\"",
+        &json_body(r#"{"state": "failed"}"#)
+    ));
+    assert!(!matches("\"id\":12", &json_body(r#"{"id": 1 2}"#)));
+}
+
+#[test]
+fn json_needles_find_fields_in_json_too_deep_to_read() {
+    let depth = 10_000;
+    let deep = format!("{}1{}", "{\"a\": ".repeat(depth), "}".repeat(depth));
+    assert!(matches("\"a\":{\"a\":1}", &json_body(&deep)));
+}
+
+#[test]
+fn text_that_is_not_json_is_still_searched_as_typed() {
+    let c = json_body(r#"{"note": "call me: now"}"#);
+    assert!(matches("\"me: now\"", &c));
+    assert!(!matches("\"me:now\"", &c), "no JSON outside strings here");
+    assert!(matches("\"call me\"", &c));
+}
+
 #[test]
 fn all_terms_must_match_and_a_minus_turns_one_around() {
     let c = json_post();
