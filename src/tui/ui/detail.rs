@@ -128,10 +128,10 @@ fn footer(state: &State, theme: Theme) -> Option<Line<'static>> {
         Tab::Body => {
             let body = &view.body;
             parts.push(Span::raw(format!(
-                "{} · {} · {} lines",
+                "{} · {} · {}",
                 body.format.label(),
                 format_bytes(body.decoded_size as u64),
-                super::group_digits(body.doc.line_count() as u64)
+                crate::units::plural(body.doc.line_count(), "line")
             )));
             if detail.highlighting {
                 parts.push(Span::styled(" · highlighting…", theme.dim()));
@@ -151,8 +151,8 @@ fn footer(state: &State, theme: Theme) -> Option<Line<'static>> {
             }
         }
         Tab::Raw => parts.push(Span::raw(format!(
-            "as received · {} lines",
-            super::group_digits(view.raw.line_count() as u64)
+            "as received · {}",
+            crate::units::plural(view.raw.line_count(), "line")
         ))),
         _ => return None,
     }

@@ -74,18 +74,8 @@ fn too_small(frame: &mut Frame, area: Rect, theme: Theme) {
     );
 }
 
-/// `1234567` → `1,234,567`.
-pub fn group_digits(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+/// `1234567` → `1,234,567`: the one way counts are written.
+pub use crate::units::group_digits;
 
 /// A centred rectangle of at most this size, for dialogs.
 pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
@@ -96,15 +86,5 @@ pub fn centered(area: Rect, width: u16, height: u16) -> Rect {
         y: area.y + (area.height - height) / 2,
         width,
         height,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn groups_digits() {
-        assert_eq!(super::group_digits(0), "0");
-        assert_eq!(super::group_digits(999), "999");
-        assert_eq!(super::group_digits(1_234_567), "1,234,567");
     }
 }

@@ -231,3 +231,24 @@ fn replays_tab_lists_attempts_and_shows_the_selected_response() {
     assert!(colours.is_some(), "the JSON response body is coloured");
     assert_snapshot!(second);
 }
+
+/// The Body footer counts lines in words: "1 line", "2 lines".
+#[test]
+fn the_body_footer_counts_lines_in_words() {
+    use crate::capture::Header;
+    let captures = vec![capture(
+        1,
+        5,
+        "POST",
+        "/one",
+        vec![Header::new("Content-Type", "text/plain")],
+        b"hello",
+    )];
+    let mut state = loaded(100, 20, &captures);
+    state.detail.tab = Tab::Body;
+    let shown = screen(&state);
+    assert!(
+        shown.contains("· 1 line ") && !shown.contains("1 lines"),
+        "{shown}"
+    );
+}
