@@ -168,10 +168,7 @@ async fn a_forward_is_byte_exact() {
 async fn an_app_that_is_down_or_silent_never_holds_up_the_listener() {
     let silent = RawReceiver::start(Behaviour::Hang);
     // A port nothing listens on: bound, then closed.
-    let refused = {
-        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", socket.local_addr().unwrap())
-    };
+    let refused = common::refused_url();
     let hookscope = start(forward_to(vec![
         route(&refused, ""),
         route(&silent.url(), ""),
@@ -308,10 +305,7 @@ async fn forward_reply_answers_the_sender_with_the_app_response() {
     assert_eq!(attempts[0].len(), 1, "forwarded once, not twice");
 
     // The app is down: the sender gets 502 saying so, and the capture is kept.
-    let refused = {
-        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", socket.local_addr().unwrap())
-    };
+    let refused = common::refused_url();
     let hookscope = start(ForwardConfig {
         reply: true,
         ..forward_to(vec![route(&refused, "")])
@@ -338,10 +332,7 @@ async fn forward_reply_answers_the_sender_with_the_app_response() {
 #[test]
 fn headless_says_on_stderr_when_a_forward_fails() {
     let home = tempfile::tempdir().unwrap();
-    let refused = {
-        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", socket.local_addr().unwrap())
-    };
+    let refused = common::refused_url();
     let mut running = common::RunningBinary::start(home.path(), &["--forward-to", &refused]);
     let seen = running.stderr_lines();
     let (status, _) = post_raw(

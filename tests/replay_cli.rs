@@ -93,10 +93,7 @@ fn replayed_captures_reach_the_target_exactly_and_are_recorded() {
 fn json_records_have_one_shape_and_failures_exit_1() {
     let home = tempfile::tempdir().unwrap();
     let db = fill_store(home.path());
-    let refused = {
-        let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-        format!("http://{}", socket.local_addr().unwrap())
-    };
+    let refused = common::refused_url();
     let out = run(
         home.path(),
         &[

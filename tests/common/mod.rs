@@ -150,6 +150,12 @@ pub fn status_of(response: &[u8]) -> u16 {
         .unwrap_or_else(|| panic!("no status line in {:?}", String::from_utf8_lossy(response)))
 }
 
+/// A loopback URL nothing listens on: a port bound, then let go.
+pub fn refused_url() -> String {
+    let socket = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    format!("http://{}", socket.local_addr().unwrap())
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
