@@ -59,6 +59,9 @@ fn replayed_captures_reach_the_target_exactly_and_are_recorded() {
             &to,
             "--db",
             db.to_str().unwrap(),
+            // One at a time, so they reach the app in capture order.
+            "--concurrency",
+            "1",
         ],
     );
     assert!(out.status.success(), "{}", text(&out.stderr));
