@@ -66,6 +66,20 @@ impl Running {
     }
 }
 
+/// Posts `/hook/0`, `/hook/1`, … and checks each is acknowledged.
+async fn post_hooks(url: &str, count: usize) {
+    let client = common::client();
+    for n in 0..count {
+        let response = client
+            .post(format!("{url}/hook/{n}"))
+            .body("{}")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200);
+    }
+}
+
 fn forward_to(routes: Vec<ForwardRoute>) -> ForwardConfig {
     ForwardConfig {
         routes,
@@ -176,17 +190,8 @@ async fn an_app_that_is_down_or_silent_never_holds_up_the_listener() {
         route(&silent.url(), ""),
     ]))
     .await;
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
     let started = std::time::Instant::now();
-    for n in 0..3 {
-        let response = client
-            .post(format!("{}/hook/{n}", hookscope.url))
-            .body("{}")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-    }
+    post_hooks(&hookscope.url, 3).await;
     assert!(
         started.elapsed() < Duration::from_millis(400),
         "the listener waited for the app ({:?})",
@@ -214,16 +219,7 @@ async fn a_full_queue_is_recorded_as_not_forwarded_and_memory_stays_bounded() {
         ..forward_to(vec![route(&silent.url(), "")])
     })
     .await;
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
-    for n in 0..16 {
-        let response = client
-            .post(format!("{}/hook/{n}", hookscope.url))
-            .body("{}")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200);
-    }
+    post_hooks(&hookscope.url, 16).await;
     let (db, attempts) = hookscope.stop().await;
     assert_eq!(db.count().unwrap(), 16);
     let not_forwarded = attempts
@@ -255,7 +251,7 @@ async fn webhooks_go_to_the_app_their_filter_names() {
         route(&other_app.url(), "-vendor:octopus"),
     ]))
     .await;
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = common::client();
     let octopus = hookscope::samples::find(hookscope::vendor::Vendor::Octopus, None, false)
         .unwrap()
         .body;
@@ -292,7 +288,7 @@ async fn forward_reply_answers_the_sender_with_the_app_response() {
         ..forward_to(vec![route(&app.url(), "")])
     })
     .await;
-    let client = reqwest::Client::builder().no_proxy().build().unwrap();
+    let client = common::client();
     let response = client
         .post(format!("{}/hook", hookscope.url))
         .body("{}")
