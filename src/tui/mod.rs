@@ -25,6 +25,7 @@ pub mod text_doc;
 pub mod theme;
 pub mod ui;
 mod work;
+pub mod wrap;
 
 use std::sync::Arc;
 use std::sync::mpsc;
