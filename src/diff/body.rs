@@ -11,7 +11,7 @@ use super::Side;
 use super::binary::{self, BinaryDiff};
 use super::json::{self, JsonChange};
 use super::text::{self, TextHunk};
-use crate::body::{BodyLimits, DecodedBody, Format, decode_body};
+use crate::body::{BodyLimits, DecodedBody, Format, decode_body, json_problem};
 use crate::units::plural;
 
 #[derive(Debug, Clone, Serialize)]
@@ -141,9 +141,12 @@ fn decode(side: &Side, notes: &mut Vec<String>) -> Decoded {
         (Format::Json, Some(text)) => match serde_json::from_str(text) {
             Ok(value) => Some(value),
             Err(error) => {
+                // Worded as the validator and the Body tab word it: JSON nested too deep for
+                // a `Value` is valid, and is not called broken.
                 notes.push(format!(
-                    "{}: the JSON does not parse ({error}), so it is compared as text",
-                    side.label
+                    "{}: {}; compared as text",
+                    side.label,
+                    json_problem(text, error)
                 ));
                 None
             }
@@ -246,5 +249,46 @@ fn codings_text(codings: &[String]) -> String {
         "none".to_owned()
     } else {
         codings.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::capture::Header;
+
+    fn notes_for(a: &[u8], b: &[u8]) -> Vec<String> {
+        let headers = [Header::new("Content-Type", "application/json")];
+        let side = |label: &str, body| Side {
+            label: label.into(),
+            method: "POST",
+            uri: "/h",
+            headers: &headers,
+            body,
+        };
+        compare(&side("#1", a), &side("#2", b)).notes
+    }
+
+    /// JSON nested deeper than a `Value` goes is valid, and the diff says so in the words the
+    /// validator uses; broken JSON is called broken.
+    #[test]
+    fn json_that_cannot_be_read_is_described_as_everywhere_else() {
+        let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+        let notes = notes_for(deep.as_bytes(), br#"{"a":1}"#);
+        let expected = format!(
+            "#1: {}; compared as text",
+            crate::body::JsonProblem::TooDeep { depth: 10_000 }
+        );
+        assert!(notes.contains(&expected), "{notes:#?}");
+        assert!(expected.contains("valid JSON"), "{expected}");
+        assert!(!notes.iter().any(|n| n.contains("recursion")), "{notes:#?}");
+
+        let notes = notes_for(br#"{"a":1}"#, br#"{"a":"#);
+        assert!(
+            notes
+                .iter()
+                .any(|n| n.starts_with("#2: not valid JSON: ") && n.ends_with("; compared as text")),
+            "{notes:#?}"
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! Everything a key can do. The keymap binds keys to these; the help overlay and the status
 //! bar hints are generated from the keymap, so they always say what the keys really do.
 
+use super::state::Focus;
+
 /// One user intent, independent of the key that asked for it. What some of them do depends
 /// on where the focus is (the list or the detail pane); the descriptions say so.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -177,22 +179,52 @@ impl Action {
         }
     }
 
-    /// A word or two for the status bar hints.
-    pub fn hint(self) -> &'static str {
+    /// A word or two for the status bar hints, in plain words (never the keymap name), for
+    /// where the focus is: `/` filters the list but searches the detail pane.
+    pub fn hint(self, focus: Focus) -> &'static str {
         match self {
-            Action::Search => "filter",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::Left => "left",
+            Action::Right => "right",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
             Action::NextTab => "tabs",
+            Action::PrevTab => "previous tab",
             Action::Open => "open",
             Action::Back => "back",
+            Action::Search => match focus {
+                Focus::List => "filter",
+                Focus::Detail => "search",
+            },
+            Action::NextMatch => "next match",
+            Action::PrevMatch => "previous match",
+            Action::Follow => "follow",
+            Action::RelativeTime => "relative time",
+            Action::Wrap => "wrap",
             Action::Zoom => "zoom",
             Action::Pause => "pause",
-            Action::Follow => "follow",
+            Action::Delete => "delete",
+            Action::ClearAll => "clear all",
+            Action::Mark => "mark",
             Action::Copy => "copy",
             Action::Replay => "replay",
-            Action::Mark => "mark",
+            Action::EditReplay => "edit and replay",
+            Action::ReplayShown => "replay shown",
+            Action::Diff => "compare",
             Action::Help => "help",
             Action::Quit => "quit",
-            other => other.name(),
+        }
+    }
+
+    /// The hint of an action that switches something off again, while it is on: the pause
+    /// key says `resume` while the display is paused.
+    pub fn hint_while_on(self) -> Option<&'static str> {
+        match self {
+            Action::Pause => Some("resume"),
+            _ => None,
         }
     }
 
@@ -242,5 +274,26 @@ mod tests {
         names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), Action::ALL.len());
+    }
+
+    #[test]
+    fn hints_are_words_not_keymap_names() {
+        for action in Action::ALL {
+            for focus in [Focus::List, Focus::Detail] {
+                let hint = action.hint(focus);
+                assert!(!hint.is_empty(), "{action:?}");
+                assert!(
+                    hint.chars().all(|c| c.is_ascii_lowercase() || c == ' '),
+                    "{action:?}: {hint:?}"
+                );
+            }
+            if let Some(hint) = action.hint_while_on() {
+                assert!(!hint.contains('_'), "{action:?}: {hint:?}");
+            }
+        }
+        assert_eq!(Action::NextMatch.hint(Focus::Detail), "next match");
+        assert_eq!(Action::Search.hint(Focus::List), "filter");
+        assert_eq!(Action::Search.hint(Focus::Detail), "search");
+        assert_eq!(Action::Pause.hint_while_on(), Some("resume"));
     }
 }

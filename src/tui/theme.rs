@@ -1,6 +1,7 @@
 //! Colours. The interface's own colours come from the terminal's 16-colour palette, which
 //! every terminal tunes to its background; only selection backgrounds and body syntax
-//! colours differ between the dark and light themes. With NO_COLOR nothing is coloured:
+//! colours differ between the dark and light themes, and yellow, which no light terminal
+//! makes readable as text, becomes a dark amber there. With NO_COLOR nothing is coloured:
 //! bold, underline and reverse video carry the distinctions instead.
 
 use ratatui::style::{Color, Modifier, Style};
@@ -76,7 +77,17 @@ impl Theme {
     }
 
     pub fn warning(self) -> Style {
-        self.fg(Color::Yellow)
+        self.fg(self.yellow())
+    }
+
+    /// Yellow on a dark background; on a light one, where yellow text all but vanishes, a
+    /// dark amber (xterm 130, #af5f00) that keeps the warning look and reads on white.
+    fn yellow(self) -> Color {
+        if self.dark {
+            Color::Yellow
+        } else {
+            Color::Indexed(130)
+        }
     }
 
     pub fn accent(self) -> Style {
@@ -86,7 +97,7 @@ impl Theme {
     pub fn method(self, method: &str) -> Style {
         let colour = match method {
             "GET" | "HEAD" => Color::Green,
-            "POST" => Color::Yellow,
+            "POST" => self.yellow(),
             "PUT" => Color::Blue,
             "PATCH" => Color::Cyan,
             "DELETE" => Color::Red,
@@ -222,5 +233,75 @@ mod tests {
             assert_eq!((style.fg, style.bg), (None, None), "{style:?}");
         }
         assert_eq!(theme.syntax(), None);
+    }
+
+    /// Every style the theme hands out, for a theme.
+    fn every_style(theme: Theme) -> Vec<Style> {
+        let mut styles = vec![
+            theme.title(),
+            theme.dim(),
+            theme.label(),
+            theme.ok(),
+            theme.error(),
+            theme.warning(),
+            theme.accent(),
+            theme.active_tab(),
+            theme.search_match(),
+            theme.current_match(),
+            theme.marked_line(),
+            theme.status_bar(),
+            theme.key(),
+        ];
+        for focused in [true, false] {
+            styles.extend([theme.selected(focused), theme.border(focused)]);
+        }
+        for method in ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"] {
+            styles.push(theme.method(method));
+        }
+        styles
+    }
+
+    #[test]
+    fn no_text_is_yellow_on_a_light_background() {
+        let light = Theme::new(ThemeChoice::Light, false, None);
+        for style in every_style(light) {
+            assert!(
+                !matches!(style.fg, Some(Color::Yellow | Color::LightYellow)),
+                "{style:?}"
+            );
+        }
+        assert_ne!(
+            light.warning(),
+            light.fg(Color::Reset),
+            "warnings still stand out"
+        );
+        let dark = Theme::new(ThemeChoice::Dark, false, None);
+        assert_eq!(dark.warning().fg, Some(Color::Yellow), "dark keeps yellow");
+    }
+
+    /// The style `highlight` gives the first run that starts at `needle` in one-line JSON.
+    fn json_style(theme: Theme, text: &str, needle: &str) -> Style {
+        let syntax = theme.syntax().expect("a colour theme");
+        let highlighted = highlight::highlight(text, highlight::Language::Json, syntax, &|| false)
+            .expect("highlighted");
+        let at = text.find(needle).expect("the needle");
+        let (_, style) = highlighted
+            .spans(0)
+            .find(|(range, _)| range.contains(&at))
+            .expect("a run");
+        theme.code(style)
+    }
+
+    #[test]
+    #[ignore = "the light string colour is chosen in src/highlight/palette.rs (InspiredGitHub \
+                leaves JSON string values in the default foreground)"]
+    fn the_light_theme_colours_json_strings() {
+        let text = r#"{"event": "deploy", "count": 3}"#;
+        for choice in [ThemeChoice::Dark, ThemeChoice::Light] {
+            let theme = Theme::new(choice, false, None);
+            let value = json_style(theme, text, "deploy");
+            assert!(value.fg.is_some(), "{choice:?}: {value:?}");
+            assert_ne!(value, json_style(theme, text, "event"), "{choice:?}");
+        }
     }
 }

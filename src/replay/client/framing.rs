@@ -6,6 +6,7 @@ use bytes::{Buf, Bytes, BytesMut};
 use super::error::Failure;
 use super::response::Head;
 use super::stream::Connection;
+use crate::units::format_bytes;
 
 /// A chunk size line or trailer block longer than this is not a real server talking.
 const MAX_LINE: usize = 4 * 1024;
@@ -146,7 +147,10 @@ async fn skip_trailers(connection: &mut Connection) -> Result<(), Failure> {
         }
         total += line.len();
         if total > MAX_TRAILERS {
-            return Err(Failure::Protocol("trailers over 64 KiB".into()));
+            return Err(Failure::Protocol(format!(
+                "trailers over {}",
+                format_bytes(MAX_TRAILERS as u64)
+            )));
         }
     }
 }
@@ -178,7 +182,10 @@ async fn read_line(connection: &mut Connection) -> Result<BytesMut, Failure> {
             return Ok(line);
         }
         if connection.buffer.len() > MAX_LINE {
-            return Err(Failure::Protocol("a chunk size line over 4 KiB".into()));
+            return Err(Failure::Protocol(format!(
+                "a chunk size line over {}",
+                format_bytes(MAX_LINE as u64)
+            )));
         }
         fill_or_cut_short(connection).await?;
     }
@@ -292,6 +299,44 @@ mod tests {
                 "{bad:?}"
             );
         }
+    }
+
+    /// A connection to a server that sends `bytes` and then keeps the connection open.
+    async fn connection_sending(bytes: Vec<u8>) -> Connection {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let address = listener.local_addr().unwrap();
+        tokio::spawn(async move {
+            let (mut socket, _) = listener.accept().await.unwrap();
+            tokio::io::AsyncWriteExt::write_all(&mut socket, &bytes)
+                .await
+                .unwrap();
+            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+        });
+        let stream = tokio::net::TcpStream::connect(address).await.unwrap();
+        Connection::new(super::super::stream::Stream::Plain(stream))
+    }
+
+    fn protocol_error(result: Result<impl std::fmt::Debug, Failure>) -> String {
+        match result {
+            Err(Failure::Protocol(detail)) => detail,
+            other => panic!("not a protocol error: {other:?}"),
+        }
+    }
+
+    /// Sizes in the limit messages are written as everywhere else (`crate::units`).
+    #[tokio::test]
+    async fn limits_are_reported_with_sizes_written_one_way() {
+        let mut long_line = connection_sending(vec![b'a'; MAX_LINE + 100]).await;
+        assert_eq!(
+            protocol_error(read_line(&mut long_line).await),
+            "a chunk size line over 4.0 KiB"
+        );
+        let trailer = format!("X-Pad: {}\r\n", "p".repeat(1000));
+        let mut trailers = connection_sending(trailer.repeat(70).into_bytes()).await;
+        assert_eq!(
+            protocol_error(skip_trailers(&mut trailers).await),
+            "trailers over 64 KiB"
+        );
     }
 
     #[test]

@@ -8,6 +8,7 @@ use bytes::{Buf, Bytes};
 use super::error::Failure;
 use super::stream::Connection;
 use crate::capture::Header;
+use crate::units::format_bytes;
 
 /// A head larger than this is not a web app answering.
 const MAX_HEAD: usize = 64 * 1024;
@@ -85,7 +86,12 @@ pub(super) fn parse_head(buffer: &[u8]) -> Result<Option<(Head, usize)>, Failure
     if buffer.is_empty() {
         return Ok(None);
     }
-    let too_large = || Failure::Protocol(format!("a response head over {} KiB", MAX_HEAD / 1024));
+    let too_large = || {
+        Failure::Protocol(format!(
+            "a response head over {}",
+            format_bytes(MAX_HEAD as u64)
+        ))
+    };
     let mut headers = [httparse::EMPTY_HEADER; MAX_HEADERS];
     let mut response = httparse::Response::new(&mut headers);
     let length = match response.parse(buffer) {
