@@ -28,7 +28,7 @@ use bytes::Bytes;
 
 use crate::capture::Header;
 
-pub use hex::hex_dump;
+pub use hex::{hex_dump, hex_dump_rows, hex_row_width};
 pub use json_depth::{JsonProblem, MAX_JSON_DEPTH, json_problem};
 pub use json_lines::lines_of_pointers;
 pub use pretty::Pretty;

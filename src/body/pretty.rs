@@ -36,11 +36,25 @@ pub(crate) fn output_budget(input_len: usize) -> usize {
 pub struct Pretty {
     pub text: String,
     pub note: Option<String>,
+    /// The text is a hex dump of the bytes (16 to a row), so a narrow view may lay it out
+    /// again with fewer.
+    pub hex: bool,
 }
 
 impl Pretty {
     fn plain(text: String) -> Pretty {
-        Pretty { text, note: None }
+        Pretty {
+            text,
+            note: None,
+            hex: false,
+        }
+    }
+
+    fn hex(bytes: &[u8]) -> Pretty {
+        Pretty {
+            hex: true,
+            ..Pretty::plain(hex_dump(bytes))
+        }
     }
 }
 
@@ -57,7 +71,7 @@ pub(crate) fn render(body: &DecodedBody) -> Pretty {
         (Format::Form, _) => Pretty::plain(form_lines(&body.form)),
         (Format::Multipart, _) => Pretty::plain(multipart(&body.parts)),
         (Format::Text, Some(text)) => Pretty::plain(text.to_string()),
-        _ => Pretty::plain(hex_dump(&body.bytes)),
+        _ => Pretty::hex(&body.bytes),
     }
 }
 
@@ -67,6 +81,7 @@ fn indented(text: &str, result: Result<String, String>, what: &str) -> Pretty {
         Err(why) => Pretty {
             text: text.to_string(),
             note: Some(format!("{what} shown as received: {why}")),
+            hex: false,
         },
     }
 }

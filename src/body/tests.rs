@@ -372,6 +372,7 @@ fn pretty_xml_and_html() {
     let expected = Pretty {
         text: html.to_string(),
         note: None,
+        hex: false,
     };
     assert_eq!(rendered, expected);
 }

@@ -111,6 +111,8 @@ pub struct BodyView {
     pub decoded_size: usize,
     /// The display text: pretty JSON/XML, form lines, text, or a hex dump.
     pub doc: TextDoc,
+    /// For a hex dump, the same dump with 8 bytes to a row, for a pane too narrow for 16.
+    pub narrow: Option<TextDoc>,
     /// `None` for text that is not worth colouring (plain text, hex).
     pub language: Option<Language>,
     /// Why the text is not coloured although its language could be (too large).
@@ -120,6 +122,15 @@ pub struct BodyView {
 }
 
 impl BodyView {
+    /// The text as a pane `pane_width` wide shows it: a hex dump too wide for it comes
+    /// with fewer bytes to a row.
+    pub fn doc_at(&self, pane_width: usize) -> &TextDoc {
+        match &self.narrow {
+            Some(narrow) if self.doc.text_columns(pane_width) < self.doc.widest() => narrow,
+            _ => &self.doc,
+        }
+    }
+
     /// The language to colour the text in, when it is worth colouring.
     pub fn colourable(&self) -> Option<Language> {
         self.language.filter(|_| self.too_large.is_none())
@@ -136,6 +147,9 @@ impl DetailView {
         }
         notes.extend(rendered.note);
         // Binary bodies come back as a hex dump.
+        let narrow = rendered
+            .hex
+            .then(|| TextDoc::new(crate::body::hex_dump_rows(&inspection.body.bytes, 8)));
         let doc = TextDoc::new(rendered.text);
         let language = Language::for_format(inspection.body.format)
             .filter(|_| !matches!(inspection.json, Json::Malformed(_)));
@@ -163,6 +177,7 @@ impl DetailView {
                 charset: inspection.body.charset,
                 decoded_size: inspection.body.bytes.len(),
                 doc,
+                narrow,
                 language,
                 too_large,
                 notes,

@@ -29,6 +29,11 @@ fn escape_width(c: char) -> usize {
     }
 }
 
+/// The columns raw text takes once made safe for a body line.
+pub fn width_of_raw(text: &str) -> usize {
+    text.chars().map(shown_width).sum()
+}
+
 /// The columns of text that is already safe to draw.
 pub fn width(text: &str) -> usize {
     text.chars().map(|c| c.width().unwrap_or(0)).sum()

@@ -1,10 +1,11 @@
 //! What each action does, given where the focus is.
 
-use super::detail::Tab;
+use super::detail::{DocRows, Tab, Viewport, doc_of};
 use super::prompt::{Prompt, PromptKind};
 use super::{Focus, Overlay, State};
 use crate::tui::action::Action;
 use crate::tui::message::{Effect, Job};
+use crate::tui::wrap;
 
 impl State {
     pub fn apply(&mut self, action: Action, effects: &mut Vec<Effect>) {
@@ -38,8 +39,8 @@ impl State {
             Action::Open => self.open(),
             Action::Back => self.back(effects),
             Action::Search => self.open_prompt(),
-            Action::NextMatch => self.detail.step_match(true, self.detail_rows()),
-            Action::PrevMatch => self.detail.step_match(false, self.detail_rows()),
+            Action::NextMatch => self.detail.step_match(true, self.detail_viewport()),
+            Action::PrevMatch => self.detail.step_match(false, self.detail_viewport()),
             Action::Follow => {
                 self.list.follow = !self.list.follow;
                 if self.list.follow {
@@ -50,12 +51,7 @@ impl State {
                     .info(self.clock.instant, format!("follow new captures: {word}"));
             }
             Action::RelativeTime => self.relative_time = !self.relative_time,
-            Action::Wrap => {
-                self.detail.wrap = !self.detail.wrap;
-                for tab in Tab::ALL {
-                    self.detail.scroll_mut(tab).x = 0;
-                }
-            }
+            Action::Wrap => self.toggle_wrap(),
             Action::Zoom => {
                 self.zoom = !self.zoom;
                 self.focus = if self.zoom {
@@ -125,14 +121,7 @@ impl State {
                 let count = self.detail.view.as_ref().map_or(0, |v| v.findings.len());
                 let target = self.detail.finding.saturating_add_signed(delta);
                 self.detail.finding = target.min(count.saturating_sub(1));
-                let rows = self.detail_rows();
-                let finding = self.detail.finding;
-                let scroll = self.detail.scroll_mut(Tab::Validation);
-                if finding < scroll.y {
-                    scroll.y = finding;
-                } else if finding >= scroll.y + rows {
-                    scroll.y = finding + 1 - rows;
-                }
+                self.keep_finding_in_view();
             }
             Focus::Detail if self.detail.tab == Tab::Replays && delta.abs() == 1 => {
                 let count = self.detail.view.as_ref().map_or(0, |v| v.attempts.len());
@@ -144,40 +133,106 @@ impl State {
         }
     }
 
+    /// The top finding shown is moved just enough for the selected one to fit, wrapped
+    /// messages and all.
+    fn keep_finding_in_view(&mut self) {
+        let Some(view) = self.detail.view.clone() else {
+            return;
+        };
+        let viewport = self.detail_viewport();
+        let heights = crate::tui::ui::findings::heights(&view, viewport.columns);
+        let selected = self.detail.finding;
+        let scroll = self.detail.scroll_mut(Tab::Validation);
+        if selected < scroll.y {
+            scroll.y = selected;
+        }
+        while scroll.y < selected
+            && heights[scroll.y..=selected].iter().sum::<usize>() > viewport.rows
+        {
+            scroll.y += 1;
+        }
+    }
+
     pub(super) fn scroll_detail(&mut self, delta: isize) {
-        let max = self
-            .detail_length()
-            .saturating_sub(self.detail_rows().min(self.detail_length()));
-        let tab = self.detail.tab;
+        let viewport = self.detail_viewport();
+        let (tab, wrap) = (self.detail.tab, self.detail.wrap);
+        if let Some(view) = self.detail.view.clone()
+            && let Some(doc) = doc_of(&view, tab, self.detail.attempt, viewport.columns)
+        {
+            let rows = DocRows::new(doc, wrap, viewport.columns);
+            rows.scroll_by(self.detail.scroll_mut(tab), delta, viewport.rows);
+            return;
+        }
+        let length = self.detail_length(viewport);
+        let max = length.saturating_sub(viewport.rows.min(length));
         let scroll = self.detail.scroll_mut(tab);
-        scroll.y = scroll.y.saturating_add_signed(delta).min(max);
+        scroll.y = scroll.y.min(max).saturating_add_signed(delta).min(max);
     }
 
     fn scroll_sideways(&mut self, delta: isize) {
         if self.focus != Focus::Detail || self.detail.wrap {
             return;
         }
-        let widest = self.detail.text_doc().map_or(0, |doc| doc.widest());
+        let viewport = self.detail_viewport();
+        let room = match self.detail.scroll_doc(viewport.columns) {
+            Some(doc) => doc
+                .widest()
+                .saturating_sub(doc.text_columns(viewport.columns)),
+            None => self.small_tab().map_or(0, |paras| {
+                wrap::widest(&paras).saturating_sub(viewport.columns)
+            }),
+        };
         let tab = self.detail.tab;
         let scroll = self.detail.scroll_mut(tab);
-        scroll.x = scroll.x.saturating_add_signed(delta).min(widest);
+        // A step that would pass the end stops at it, so the last columns can be reached.
+        scroll.x = scroll.x.min(room).saturating_add_signed(delta).min(room);
     }
 
-    /// Lines in the open tab, for clamping the scroll.
-    fn detail_length(&self) -> usize {
+    /// Wrapping on or off: a text tab keeps the line at its top, the others start over.
+    fn toggle_wrap(&mut self) {
+        self.detail.wrap = !self.detail.wrap;
+        let columns = self.detail_viewport().columns;
+        let keeps_line = self.detail.scroll_doc(columns).is_some();
+        for tab in Tab::ALL {
+            let scroll = self.detail.scroll_mut(tab);
+            scroll.x = 0;
+            scroll.sub = 0;
+        }
+        if !keeps_line {
+            let tab = self.detail.tab;
+            self.detail.scroll_mut(tab).y = 0;
+        }
+    }
+
+    /// The Summary or Headers tab's paragraphs, for measuring them.
+    fn small_tab(&self) -> Option<Vec<wrap::Para>> {
+        let view = self.detail.view.as_deref()?;
+        let theme = crate::tui::theme::Theme {
+            colour: false,
+            dark: true,
+        };
+        match self.detail.tab {
+            Tab::Summary => Some(crate::tui::ui::summary::paras(view, &self.clock, theme)),
+            Tab::Headers => Some(crate::tui::ui::headers_tab::paras(view, theme)),
+            _ => None,
+        }
+    }
+
+    /// Rows in the open tab, for clamping the scroll.
+    fn detail_length(&self, viewport: Viewport) -> usize {
         let Some(view) = self.detail.view.as_deref() else {
             return 0;
         };
+        if let Some(paras) = self.small_tab() {
+            return if self.detail.wrap {
+                wrap::layout(&paras, viewport.columns, true, 0).len()
+            } else {
+                paras.len()
+            };
+        }
         match self.detail.tab {
-            Tab::Summary => crate::tui::ui::summary::line_count(view, &self.clock),
-            Tab::Body => view.body.doc.line_count(),
-            Tab::Headers => view.capture.headers.len(),
             Tab::Validation => view.findings.len(),
-            Tab::Raw => view.raw.line_count(),
-            Tab::Replays => view
-                .attempts
-                .get(self.detail.attempt)
-                .map_or(0, |a| a.response.line_count()),
+            _ => 0,
         }
     }
 
@@ -196,8 +251,14 @@ impl State {
                     Some(line) => {
                         self.detail.tab = Tab::Body;
                         self.detail.marked_line = Some(line);
-                        let rows = self.detail_rows();
-                        self.detail.scroll_mut(Tab::Body).y = line.saturating_sub(rows / 3);
+                        let viewport = self.detail_viewport();
+                        let doc = view.body.doc_at(viewport.columns);
+                        let rows = DocRows::new(doc, self.detail.wrap, viewport.columns);
+                        // Near the top, with two lines above it for context.
+                        let max = rows.total().saturating_sub(viewport.rows);
+                        let row = rows.row_of(line, 0).saturating_sub(2).min(max);
+                        rows.set_top(self.detail.scroll_mut(Tab::Body), row);
+                        self.detail.scroll_mut(Tab::Body).x = 0;
                     }
                     None => self.status.info(
                         self.clock.instant,

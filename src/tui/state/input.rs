@@ -161,11 +161,11 @@ impl State {
             PromptKind::Filter => self.set_filter(&input, effects),
             PromptKind::ReplayTarget => self.send.plan_error = None,
             PromptKind::Search => {
-                let rows = self.detail_rows();
+                let viewport = self.detail_viewport();
                 if input.is_empty() {
                     self.detail.search = None;
                 } else {
-                    self.detail.search_for(&input, rows);
+                    self.detail.search_for(&input, viewport);
                 }
             }
         }

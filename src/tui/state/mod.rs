@@ -156,6 +156,21 @@ impl State {
         self.areas().map_or(1, |a| a.detail_rows().max(1))
     }
 
+    /// What of the open tab fits: its rows (a response's, under the attempts, in Replays)
+    /// and the pane's inner width.
+    pub fn detail_viewport(&self) -> detail::Viewport {
+        let columns = self
+            .areas()
+            .map_or(1, |a| usize::from(a.detail.width.saturating_sub(2)).max(1));
+        let mut rows = self.detail_rows();
+        if self.detail.tab == detail::Tab::Replays
+            && let Some(view) = &self.detail.view
+        {
+            rows = crate::tui::ui::replays_tab::response_rows(view.attempts.len(), rows);
+        }
+        detail::Viewport { rows, columns }
+    }
+
     /// Handles one message; true when the screen needs redrawing.
     pub fn update(&mut self, message: Message, effects: &mut Vec<Effect>) -> bool {
         let before = self.list.selected;
@@ -176,6 +191,8 @@ impl State {
             Message::Mouse(event) => self.on_mouse(event),
             Message::Resize { width, height } => {
                 self.size = Rect::new(0, 0, width, height);
+                // A hex dump may now have a different number of bytes to a row.
+                self.detail.refresh_search(self.detail_viewport());
                 true
             }
             Message::Store(event) => self.on_store(event, effects),
@@ -397,7 +414,7 @@ impl State {
                     effects.push(Effect::Highlight(view.clone()));
                 }
                 self.detail.view = Some(view);
-                self.detail.refresh_search(self.detail_rows());
+                self.detail.refresh_search(self.detail_viewport());
                 true
             }
             Err(error) if self.detail.loading == Some(error.id) => {
@@ -487,3 +504,5 @@ impl State {
 mod send_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod wrap_tests;

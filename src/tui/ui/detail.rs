@@ -3,13 +3,14 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Paragraph, Wrap};
+use ratatui::widgets::{Block, Borders, Paragraph};
 
 use super::text_view::TextView;
 use super::{findings, headers_tab, safe, summary, tabs};
 use crate::tui::state::detail::Tab;
 use crate::tui::state::{Focus, State};
 use crate::tui::theme::Theme;
+use crate::tui::wrap;
 use crate::units::format_bytes;
 
 pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
@@ -49,16 +50,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
     let scroll = detail.scroll(detail.tab);
     match detail.tab {
         Tab::Summary => {
-            let lines = summary::lines(view, &state.clock, theme);
-            let mut paragraph =
-                Paragraph::new(lines).scroll((scroll.y.min(u16::MAX as usize) as u16, 0));
-            if detail.wrap {
-                paragraph = paragraph.wrap(Wrap { trim: false });
-            }
-            frame.render_widget(paragraph, body);
+            let paras = summary::paras(view, &state.clock, theme);
+            let rows: Vec<Line> =
+                wrap::layout(&paras, usize::from(body.width), detail.wrap, scroll.x)
+                    .into_iter()
+                    .skip(scroll.y)
+                    .take(usize::from(body.height))
+                    .collect();
+            frame.render_widget(Paragraph::new(rows), body);
         }
         Tab::Body => {
-            if view.body.doc.line_count() == 0 {
+            let doc = view.body.doc_at(usize::from(body.width));
+            if doc.line_count() == 0 {
                 frame.render_widget(
                     Paragraph::new(Line::styled("The body is empty.", theme.dim())),
                     body,
@@ -67,7 +70,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
             }
             frame.render_widget(
                 TextView {
-                    doc: &view.body.doc,
+                    doc,
                     highlighted: detail.highlighted.as_deref(),
                     highlight_from: 0,
                     search: detail.search.as_ref(),
@@ -80,7 +83,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, theme: Theme) {
                 body,
             );
         }
-        Tab::Headers => headers_tab::draw(frame, body, view, scroll.y, detail.wrap, theme),
+        Tab::Headers => headers_tab::draw(frame, body, view, scroll, detail.wrap, theme),
         Tab::Validation => findings::draw(frame, body, view, detail.finding, scroll.y, theme),
         Tab::Replays => super::replays_tab::draw(frame, body, state, view, theme),
         Tab::Raw => frame.render_widget(
@@ -131,7 +134,10 @@ fn footer(state: &State, theme: Theme) -> Option<Line<'static>> {
                 "{} · {} · {}",
                 body.format.label(),
                 format_bytes(body.decoded_size as u64),
-                crate::units::plural(body.doc.line_count(), "line")
+                crate::units::plural(
+                    body.doc_at(state.detail_viewport().columns).line_count(),
+                    "line"
+                )
             )));
             if detail.highlighting {
                 parts.push(Span::styled(" · highlighting…", theme.dim()));
@@ -154,7 +160,16 @@ fn footer(state: &State, theme: Theme) -> Option<Line<'static>> {
             "as received · {}",
             crate::units::plural(view.raw.line_count(), "line")
         ))),
+        _ if detail.scroll(detail.tab).x > 0 => {}
         _ => return None,
+    }
+    let x = detail.scroll(detail.tab).x;
+    if x > 0 && !detail.wrap {
+        // Scrolled sideways: say how far, as the left edge would otherwise not tell.
+        parts.push(Span::styled(
+            format!(" · from column {}", x + 1),
+            theme.dim(),
+        ));
     }
     if detail.wrap {
         parts.push(Span::styled(" · wrap", theme.dim()));

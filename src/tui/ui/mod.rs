@@ -5,12 +5,12 @@ mod confirm;
 mod detail;
 mod dialogs;
 mod diff;
-mod findings;
+pub mod findings;
 mod header;
-mod headers_tab;
+pub mod headers_tab;
 mod help;
 pub mod list;
-mod replays_tab;
+pub mod replays_tab;
 mod safe;
 #[cfg(test)]
 mod snapshot_tests;

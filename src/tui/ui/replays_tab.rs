@@ -39,12 +39,7 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &DetailView, the
         return;
     }
     let selected = detail.attempt.min(view.attempts.len() - 1);
-    let rows = view
-        .attempts
-        .len()
-        .min(MAX_LIST_ROWS)
-        .min(usize::from(area.height) / 2)
-        .max(1);
+    let rows = list_rows(view.attempts.len(), usize::from(area.height));
     // Keep the selected attempt in the window of rows.
     let first = selected.saturating_sub(rows - 1);
     let lines: Vec<Line> = view.attempts[first..(first + rows).min(view.attempts.len())]
@@ -92,6 +87,18 @@ pub fn draw(frame: &mut Frame, area: Rect, state: &State, view: &DetailView, the
         },
         response,
     );
+}
+
+/// Rows for the attempts above the response.
+fn list_rows(attempts: usize, height: usize) -> usize {
+    attempts.min(MAX_LIST_ROWS).min(height / 2).max(1)
+}
+
+/// Rows the selected response gets, under the attempts and the rule between them.
+pub fn response_rows(attempts: usize, height: usize) -> usize {
+    height
+        .saturating_sub(list_rows(attempts, height) + 1)
+        .max(1)
 }
 
 /// `replay  14:02:03  200 OK  3.2 ms  12 B  http://localhost:3000/hooks`

@@ -9,26 +9,31 @@ use super::safe;
 use crate::tui::detail_view::DetailView;
 use crate::tui::state::Clock;
 use crate::tui::theme::Theme;
+use crate::tui::wrap::{self, Para};
 use crate::units::{format_bytes, plural};
 use crate::validate::Severity;
 
 /// Width of the label column.
 const LABEL: usize = 12;
 
-/// The tab's lines. Times are shown in `offset`, the viewer's local time.
-pub fn lines(view: &DetailView, clock: &Clock, theme: Theme) -> Vec<Line<'static>> {
+/// The tab's paragraphs, each wrapping under its value. Times are shown in `offset`, the
+/// viewer's local time.
+pub fn paras(view: &DetailView, clock: &Clock, theme: Theme) -> Vec<Para> {
     let offset = clock.offset;
     let capture = &view.capture;
-    let mut out = Vec::new();
-    out.push(Line::from(vec![
-        Span::styled(
-            safe::line(&capture.method).into_owned(),
-            theme.method(&capture.method),
-        ),
-        Span::raw(" "),
-        Span::styled(safe::line(&capture.uri).into_owned(), theme.title()),
-        Span::styled(format!("  {}", safe::line(&capture.version)), theme.dim()),
-    ]));
+    let mut out: Vec<Para> = Vec::new();
+    out.push(Para::new(
+        Line::from(vec![
+            Span::styled(
+                safe::line(&capture.method).into_owned(),
+                theme.method(&capture.method),
+            ),
+            Span::raw(" "),
+            Span::styled(safe::line(&capture.uri).into_owned(), theme.title()),
+            Span::styled(format!("  {}", safe::line(&capture.version)), theme.dim()),
+        ]),
+        safe::line(&capture.method).len() + 1,
+    ));
     let received: DateTime<FixedOffset> = capture.received_at.with_timezone(&offset);
     out.push(field(
         "Received",
@@ -46,24 +51,23 @@ pub fn lines(view: &DetailView, clock: &Clock, theme: Theme) -> Vec<Line<'static
         capture.response_status.to_string(),
         theme,
     ));
-    out.push(Line::raw(""));
+    out.push(blank());
     payload(view, theme, &mut out);
     out
 }
 
-pub fn line_count(view: &DetailView, clock: &Clock) -> usize {
-    let theme = Theme {
-        colour: false,
-        dark: true,
-    };
-    lines(view, clock, theme).len()
+fn blank() -> Para {
+    Para::from(Line::raw(""))
 }
 
-fn field(label: &str, value: String, theme: Theme) -> Line<'static> {
-    Line::from(vec![
-        Span::styled(format!("{label:<LABEL$}"), theme.label()),
-        Span::raw(value),
-    ])
+fn field(label: &str, value: String, theme: Theme) -> Para {
+    Para::new(
+        Line::from(vec![
+            Span::styled(wrap::pad(label, LABEL), theme.label()),
+            Span::raw(value),
+        ]),
+        LABEL,
+    )
 }
 
 fn body_line(view: &DetailView) -> String {
@@ -89,15 +93,15 @@ fn body_line(view: &DetailView) -> String {
     text
 }
 
-fn payload(view: &DetailView, theme: Theme, out: &mut Vec<Line<'static>>) {
+fn payload(view: &DetailView, theme: Theme, out: &mut Vec<Para>) {
     let Some(vendor) = view.vendor else {
-        out.push(Line::styled(
+        out.push(Para::from(Line::styled(
             format!(
                 "Not a payload of a vendor hookscope knows: shown as {}.",
                 view.body.format.label()
             ),
             theme.dim(),
-        ));
+        )));
         notes(view, theme, out);
         return;
     };
@@ -120,63 +124,76 @@ fn payload(view: &DetailView, theme: Theme, out: &mut Vec<Line<'static>>) {
         ),
     };
     let kind = view.decoded.as_ref().map_or("unknown", |d| d.kind.as_str());
-    out.push(Line::from(vec![
+    out.push(Para::from(Line::from(vec![
         Span::styled(vendor.display_name().to_owned(), theme.accent()),
         Span::styled(" · ", theme.dim()),
         Span::styled(safe::line(kind).into_owned(), theme.title()),
         Span::styled(" · ", theme.dim()),
         verdict,
-    ]));
+    ])));
     if let Some(earlier) = view.capture.verdict.as_ref().and_then(|v| v.duplicate_of) {
-        out.push(Line::styled(
+        out.push(Para::from(Line::styled(
             format!("Repeats capture #{earlier} (the same event delivered again)"),
             theme.warning(),
-        ));
+        )));
     }
     let Some(decoded) = &view.decoded else {
         notes(view, theme, out);
         return;
     };
     if !decoded.headline.is_empty() {
-        out.push(Line::raw(safe::line(&decoded.headline).into_owned()));
+        out.push(Para::from(Line::raw(
+            safe::line(&decoded.headline).into_owned(),
+        )));
     }
     if !decoded.fields.is_empty() {
-        out.push(Line::raw(""));
+        out.push(blank());
         let width = decoded
             .fields
             .iter()
-            .map(|f| f.label.chars().count())
+            .map(|f| wrap::width(&safe::line(&f.label)))
             .max()
             .unwrap_or(0)
-            .clamp(LABEL, 24);
+            .clamp(LABEL, 28);
         for f in &decoded.fields {
-            out.push(Line::from(vec![
-                Span::styled(format!("{:<width$} ", safe::line(&f.label)), theme.label()),
-                Span::raw(safe::line(&f.value).into_owned()),
-            ]));
+            out.push(Para::new(
+                Line::from(vec![
+                    Span::styled(
+                        format!("{} ", wrap::pad(&safe::line(&f.label), width)),
+                        theme.label(),
+                    ),
+                    Span::raw(safe::line(&f.value).into_owned()),
+                ]),
+                width + 1,
+            ));
         }
     }
     if !decoded.links.is_empty() {
-        out.push(Line::raw(""));
-        out.push(Line::styled("Links", theme.title()));
+        out.push(blank());
+        out.push(Para::from(Line::styled("Links", theme.title())));
         for link in &decoded.links {
-            out.push(Line::from(vec![
-                Span::styled(format!("  {} ", safe::line(&link.label)), theme.label()),
-                Span::styled(safe::line(&link.url).into_owned(), theme.accent()),
-            ]));
+            let label = format!("  {} ", safe::line(&link.label));
+            let indent = wrap::width(&label);
+            out.push(Para::new(
+                Line::from(vec![
+                    Span::styled(label, theme.label()),
+                    Span::styled(safe::line(&link.url).into_owned(), theme.accent()),
+                ]),
+                indent,
+            ));
         }
     }
     for table in &decoded.tables {
-        out.push(Line::raw(""));
-        out.push(Line::styled(
+        out.push(blank());
+        out.push(Para::from(Line::styled(
             format!("{} ({})", safe::line(&table.title), table.rows.len()),
             theme.title(),
-        ));
+        )));
         let widths: Vec<usize> = (0..table.columns.len())
             .map(|c| {
                 std::iter::once(&table.columns[c])
                     .chain(table.rows.iter().filter_map(|r| r.get(c)))
-                    .map(|t| safe::line(t).chars().count())
+                    .map(|t| wrap::width(&safe::line(t)))
                     .max()
                     .unwrap_or(0)
                     .min(40)
@@ -186,13 +203,10 @@ fn payload(view: &DetailView, theme: Theme, out: &mut Vec<Line<'static>>) {
             let text = cells
                 .iter()
                 .zip(&widths)
-                .map(|(cell, width)| {
-                    let cell: String = safe::line(cell).chars().take(*width).collect();
-                    format!("{cell:<width$}")
-                })
+                .map(|(cell, width)| wrap::pad(&safe::line(cell), *width))
                 .collect::<Vec<_>>()
                 .join("  ");
-            Line::styled(format!("  {}", text.trim_end()), style)
+            Para::new(Line::styled(format!("  {}", text.trim_end()), style), 2)
         };
         out.push(row_line(&table.columns, theme.label()));
         for row in &table.rows {
@@ -202,16 +216,16 @@ fn payload(view: &DetailView, theme: Theme, out: &mut Vec<Line<'static>>) {
     notes(view, theme, out);
 }
 
-fn notes(view: &DetailView, theme: Theme, out: &mut Vec<Line<'static>>) {
+fn notes(view: &DetailView, theme: Theme, out: &mut Vec<Para>) {
     if view.body.notes.is_empty() {
         return;
     }
-    out.push(Line::raw(""));
-    out.push(Line::styled("Notes", theme.title()));
+    out.push(blank());
+    out.push(Para::from(Line::styled("Notes", theme.title())));
     for note in &view.body.notes {
-        out.push(Line::styled(
-            format!("  • {}", safe::line(note)),
-            theme.warning(),
+        out.push(Para::new(
+            Line::styled(format!("  • {}", safe::line(note)), theme.warning()),
+            4,
         ));
     }
 }

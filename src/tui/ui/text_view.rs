@@ -1,6 +1,7 @@
 //! A window onto a long text (a body, the raw request): line numbers, syntax colours once
-//! they are ready, search matches, wrapping or sideways scrolling. Only the lines in view
-//! are built, so a 40,000-line body costs no more per frame than a short one.
+//! they are ready, search matches, wrapping or sideways scrolling. Only the rows in view
+//! are built, so a 40,000-line body, or a 1 MB line wrapped to 14,000 rows, costs no more
+//! per frame than a short one.
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
@@ -8,11 +9,14 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
+use std::ops::Range;
+
 use super::safe;
 use crate::highlight::Highlighted;
-use crate::tui::state::detail::{Scroll, TextSearch};
+use crate::tui::state::detail::{DocRows, Scroll, TextSearch};
 use crate::tui::text_doc::TextDoc;
 use crate::tui::theme::Theme;
+use crate::tui::wrap::shown_width;
 
 pub struct TextView<'a> {
     pub doc: &'a TextDoc,
@@ -34,67 +38,80 @@ impl Widget for TextView<'_> {
         if area.width == 0 || area.height == 0 {
             return;
         }
-        let count = self.doc.line_count();
-        let gutter = count.max(1).to_string().len();
-        let text_width = (area.width as usize).saturating_sub(gutter + 1).max(1);
+        let pane = usize::from(area.width);
+        let height = usize::from(area.height);
+        let columns = self.doc.text_columns(pane);
+        let numbers = self.doc.gutter() - 1;
         let head_end = self.head_style.map(|_| {
-            (0..count)
+            (0..self.doc.line_count())
                 .find(|i| self.doc.line(*i).is_empty())
-                .unwrap_or(count)
+                .unwrap_or(self.doc.line_count())
         });
-        let mut y = area.y;
-        let mut index = self.scroll.y.min(count.saturating_sub(1));
-        while y < area.bottom() && index < count {
-            let budget = if self.wrap {
-                text_width * usize::from(area.bottom() - y)
-            } else {
-                text_width
+        let rows = DocRows::new(self.doc, self.wrap, pane);
+        let top = rows.top(self.scroll, height);
+        for (y, row) in (area.y..area.bottom()).zip(top..rows.total()) {
+            let (index, range, first) = match rows.wrap_map() {
+                Some(map) => map.span(self.doc, row),
+                None => (row, 0..self.doc.line(row).len(), true),
             };
-            let skip = if self.wrap { 0 } else { self.scroll.x };
-            let mut spans = self.line_spans(index, skip, budget + 8);
-            if let (Some(style), Some(end)) = (self.head_style, head_end)
-                && index > 0
-                && index < end
-            {
-                style_header_name(&mut spans, style);
-            }
-            let mut rows = if self.wrap {
-                split_rows(spans, text_width)
+            let number = if first {
+                format!("{:>numbers$} ", index + 1)
             } else {
-                vec![take_chars(spans, text_width)]
+                " ".repeat(numbers + 1)
             };
-            if rows.is_empty() {
-                rows.push(Vec::new());
+            let mut line = Line::from(vec![Span::styled(number, self.theme.dim())]);
+            let is_head = head_end.is_some_and(|end| index > 0 && index < end);
+            line.spans
+                .extend(self.row_spans(index, range, columns, is_head));
+            if self.marked == Some(index) {
+                line = line.style(self.theme.marked_line());
             }
-            let marked = self.marked == Some(index);
-            for (row_number, row) in rows.into_iter().enumerate() {
-                if y >= area.bottom() {
-                    break;
-                }
-                let number = if row_number == 0 {
-                    format!("{:>gutter$} ", index + 1)
-                } else {
-                    " ".repeat(gutter + 1)
-                };
-                let mut line = Line::from(vec![Span::styled(number, self.theme.dim())]);
-                line.spans.extend(row);
-                if marked {
-                    line = line.style(self.theme.marked_line());
-                }
-                buf.set_line(area.x, y, &line, area.width);
-                y += 1;
-            }
-            index += 1;
+            buf.set_line(area.x, y, &line, area.width);
         }
     }
 }
 
 impl TextView<'_> {
-    /// One line as styled, escaped spans: syntax colours overlaid with search matches.
-    /// `skip` chars are dropped from the start and at most about `limit` kept, so a huge
-    /// single-line body costs only what is shown.
-    fn line_spans(&self, index: usize, skip: usize, limit: usize) -> Vec<Span<'static>> {
+    /// One row of line `index` as styled, escaped spans: the bytes in `range` when
+    /// wrapping, else what fits in `columns` from the scroll's column on, with `…` where
+    /// the line goes on past the edge.
+    fn row_spans(
+        &self,
+        index: usize,
+        range: Range<usize>,
+        columns: usize,
+        is_head: bool,
+    ) -> Vec<Span<'static>> {
         let text = self.doc.line(index);
+        let (range, lead, cut) = if self.wrap {
+            (range, 0, false)
+        } else {
+            visible_part(text, self.scroll.x, columns)
+        };
+        let mut spans = Vec::new();
+        if lead > 0 {
+            spans.push(Span::raw(" ".repeat(lead)));
+        }
+        for (start, end, style) in self.segments(index, text, &range, is_head) {
+            let piece = &text[start..end];
+            spans.push(Span::styled(safe::body_line(piece).into_owned(), style));
+        }
+        if cut {
+            spans.push(Span::styled("…", self.theme.dim()));
+        }
+        spans
+    }
+
+    /// The styled pieces of `range` in line `index`: syntax colours, a header name, and
+    /// search matches over them.
+    fn segments(
+        &self,
+        index: usize,
+        text: &str,
+        range: &Range<usize>,
+        is_head: bool,
+    ) -> Vec<(usize, usize, Style)> {
+        let clip = |start: usize, end: usize| (start.max(range.start), end.min(range.end));
         let coloured = index
             .checked_sub(self.highlight_from)
             .zip(self.highlighted)
@@ -103,8 +120,8 @@ impl TextView<'_> {
             Some((line, highlighted)) => highlighted
                 .spans(line)
                 // A line's '\r' is not shown, so a span may reach one byte past the text.
-                .map(|(range, style)| {
-                    let (start, end) = (range.start.min(text.len()), range.end.min(text.len()));
+                .map(|(span, style)| {
+                    let (start, end) = clip(span.start.min(text.len()), span.end.min(text.len()));
                     (start, end, style)
                 })
                 .filter(|(start, end, _)| {
@@ -115,42 +132,75 @@ impl TextView<'_> {
             _ => Vec::new(),
         };
         if segments.is_empty() {
-            segments.push((0, text.len(), Style::new()));
+            segments.push((range.start, range.end, Style::new()));
+        }
+        if is_head && let (Some(style), Some(colon)) = (self.head_style, text.find(": ")) {
+            let (start, end) = clip(0, colon);
+            if start < end {
+                segments = overlay(segments, start, end, style);
+            }
         }
         if let Some(search) = self.search {
             let current = search.current.and_then(|i| search.matches.get(i));
-            for (line, range) in search.matches.iter().filter(|(line, _)| *line == index) {
-                let style = if current == Some(&(*line, range.clone())) {
+            let first = search.matches.partition_point(|(line, _)| *line < index);
+            for found in search.matches[first..]
+                .iter()
+                .take_while(|(line, _)| *line == index)
+            {
+                let (start, end) = clip(found.1.start, found.1.end);
+                if start >= end {
+                    continue;
+                }
+                let style = if current == Some(found) {
                     self.theme.current_match()
                 } else {
                     self.theme.search_match()
                 };
-                segments = overlay(segments, range.start, range.end, style);
+                segments = overlay(segments, start, end, style);
             }
         }
-        let mut spans = Vec::with_capacity(segments.len());
-        let (mut skipped, mut kept) = (0usize, 0usize);
-        for (start, end, style) in segments {
-            if kept >= limit {
-                break;
-            }
-            let piece = &text[start..end];
-            let chars = piece.chars().count();
-            if skipped + chars <= skip {
-                skipped += chars;
-                continue;
-            }
-            let piece: String = piece
-                .chars()
-                .skip(skip.saturating_sub(skipped))
-                .take(limit - kept)
-                .collect();
-            skipped = skip;
-            kept += piece.chars().count();
-            spans.push(Span::styled(safe::body_line(&piece).into_owned(), style));
-        }
-        spans
+        segments
     }
+}
+
+/// The bytes of `text` shown from column `x` in `columns` columns: their range, the spaces
+/// standing in for a wide character cut by the left edge, and whether the line goes on
+/// past the right edge (its last column then holds `…`).
+fn visible_part(text: &str, x: usize, columns: usize) -> (Range<usize>, usize, bool) {
+    let mut chars = text.char_indices().peekable();
+    let mut skipped = 0;
+    let mut lead = 0;
+    while skipped < x {
+        let Some((_, c)) = chars.next() else {
+            return (text.len()..text.len(), 0, false);
+        };
+        skipped += shown_width(c);
+        lead = skipped.saturating_sub(x);
+    }
+    let start = chars.peek().map_or(text.len(), |(at, _)| *at);
+    let mut used = lead;
+    // (end byte, columns used) after each char that fits, to back off for the `…`.
+    let mut ends = vec![(start, used)];
+    while let Some(&(at, c)) = chars.peek() {
+        let w = shown_width(c);
+        if used + w > columns {
+            break;
+        }
+        used += w;
+        chars.next();
+        ends.push((at + c.len_utf8(), used));
+    }
+    if chars.peek().is_none() {
+        let end = ends.last().map_or(start, |(end, _)| *end);
+        return (start..end, lead, false);
+    }
+    let (end, _) = ends
+        .iter()
+        .rev()
+        .find(|(_, used)| *used < columns)
+        .copied()
+        .unwrap_or((start, 0));
+    (start..end, lead.min(columns.saturating_sub(1)), true)
 }
 
 /// Lays `style` over `[start, end)` of the segments, splitting where needed.
@@ -177,54 +227,6 @@ fn overlay(
     out
 }
 
-/// The part up to the first `: ` of a header line, in `style`.
-fn style_header_name(spans: &mut Vec<Span<'static>>, style: Style) {
-    let Some(first) = spans.first_mut() else {
-        return;
-    };
-    if let Some(colon) = first.content.find(": ") {
-        let rest = first.content[colon..].to_owned();
-        let name = first.content[..colon].to_owned();
-        let base = first.style;
-        *first = Span::styled(name, base.patch(style));
-        spans.insert(1, Span::styled(rest, base));
-    }
-}
-
-fn take_chars(spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
-    split_rows(spans, width)
-        .into_iter()
-        .next()
-        .unwrap_or_default()
-}
-
-/// Cuts spans into rows of `width` chars.
-fn split_rows(spans: Vec<Span<'static>>, width: usize) -> Vec<Vec<Span<'static>>> {
-    let mut rows = vec![Vec::new()];
-    let mut used = 0;
-    for span in spans {
-        let mut rest: &str = &span.content;
-        while !rest.is_empty() {
-            if used == width {
-                rows.push(Vec::new());
-                used = 0;
-            }
-            let room = width - used;
-            let cut = rest
-                .char_indices()
-                .nth(room)
-                .map_or(rest.len(), |(at, _)| at);
-            let piece = &rest[..cut];
-            used += piece.chars().count();
-            if let Some(row) = rows.last_mut() {
-                row.push(Span::styled(piece.to_owned(), span.style));
-            }
-            rest = &rest[cut..];
-        }
-    }
-    rows
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -241,12 +243,18 @@ mod tests {
     }
 
     #[test]
-    fn splits_rows_by_chars() {
-        let rows = split_rows(vec![Span::raw("abcdé"), Span::raw("fgh")], 3);
-        let text: Vec<String> = rows
-            .iter()
-            .map(|r| r.iter().map(|s| s.content.as_ref()).collect())
-            .collect();
-        assert_eq!(text, ["abc", "déf", "gh"]);
+    fn a_line_scrolled_sideways_fits_its_columns() {
+        assert_eq!(visible_part("0123456789", 0, 20), (0..10, 0, false));
+        assert_eq!(
+            visible_part("0123456789", 0, 5),
+            (0..4, 0, true),
+            "room for …"
+        );
+        assert_eq!(visible_part("0123456789", 4, 6), (4..10, 0, false));
+        assert_eq!(visible_part("0123", 9, 6), (4..4, 0, false));
+        // 日 takes columns 0-1: from column 1 its right half is a space.
+        assert_eq!(visible_part("日本x", 1, 10), (3..7, 1, false));
+        // Wide characters never overflow: 4 columns hold 日 and the …
+        assert_eq!(visible_part("日本語", 0, 4), (0..3, 0, true));
     }
 }
