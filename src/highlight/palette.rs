@@ -156,8 +156,19 @@ fn token_styles(theme: Theme) -> TokenStyles {
         styles.0[Token::Key as usize] =
             convert(syntect, highlighter.style_for_stack(stack.as_slice()));
     }
+    // Some themes (InspiredGitHub, the light one) leave string values in the text colour,
+    // so a value cannot be told from punctuation at a glance: they get a green of their own.
+    for token in [Token::String, Token::StringQuote] {
+        let style = &mut styles.0[token as usize];
+        if style.fg.is_none() {
+            style.fg = Some(STRING_GREEN);
+        }
+    }
     styles
 }
+
+/// A string colour readable on white, for themes that give strings none.
+const STRING_GREEN: Rgb = Rgb(0x1a, 0x7f, 0x37);
 
 /// A syntect style as we draw it. Text in the theme's default colour keeps the terminal's own
 /// foreground. A scope that paints its own background (`invalid`) is underlined instead, and

@@ -35,6 +35,13 @@ pub enum Action {
     EditReplay,
     ReplayShown,
     Diff,
+    /// Keys 1 to 6: straight to a detail tab.
+    TabSummary,
+    TabBody,
+    TabHeaders,
+    TabValidation,
+    TabRaw,
+    TabReplays,
     Help,
     Quit,
 }
@@ -70,7 +77,7 @@ impl Section {
 }
 
 impl Action {
-    pub const ALL: [Action; 30] = [
+    pub const ALL: [Action; 36] = [
         Action::Up,
         Action::Down,
         Action::Left,
@@ -99,6 +106,12 @@ impl Action {
         Action::EditReplay,
         Action::ReplayShown,
         Action::Diff,
+        Action::TabSummary,
+        Action::TabBody,
+        Action::TabHeaders,
+        Action::TabValidation,
+        Action::TabRaw,
+        Action::TabReplays,
         Action::Help,
         Action::Quit,
     ];
@@ -134,6 +147,12 @@ impl Action {
             Action::EditReplay => "edit_replay",
             Action::ReplayShown => "replay_shown",
             Action::Diff => "diff",
+            Action::TabSummary => "tab_summary",
+            Action::TabBody => "tab_body",
+            Action::TabHeaders => "tab_headers",
+            Action::TabValidation => "tab_validation",
+            Action::TabRaw => "tab_raw",
+            Action::TabReplays => "tab_replays",
             Action::Help => "help",
             Action::Quit => "quit",
         }
@@ -174,6 +193,12 @@ impl Action {
             Action::EditReplay => "edit the request in $EDITOR, then replay it",
             Action::ReplayShown => "replay every capture the list shows (the filter's)",
             Action::Diff => "compare the two marked captures, or a replay with its capture",
+            Action::TabSummary => "the Summary tab",
+            Action::TabBody => "the Body tab",
+            Action::TabHeaders => "the Headers tab",
+            Action::TabValidation => "the Validation tab",
+            Action::TabRaw => "the Raw tab",
+            Action::TabReplays => "the Replays tab",
             Action::Help => "this help",
             Action::Quit => "quit",
         }
@@ -214,6 +239,12 @@ impl Action {
             Action::EditReplay => "edit and replay",
             Action::ReplayShown => "replay shown",
             Action::Diff => "compare",
+            Action::TabSummary => "summary",
+            Action::TabBody => "body",
+            Action::TabHeaders => "headers",
+            Action::TabValidation => "validation",
+            Action::TabRaw => "raw",
+            Action::TabReplays => "replays",
             Action::Help => "help",
             Action::Quit => "quit",
         }
@@ -247,7 +278,13 @@ impl Action {
             | Action::PrevMatch
             | Action::Wrap
             | Action::Zoom
-            | Action::RelativeTime => Section::View,
+            | Action::RelativeTime
+            | Action::TabSummary
+            | Action::TabBody
+            | Action::TabHeaders
+            | Action::TabValidation
+            | Action::TabRaw
+            | Action::TabReplays => Section::View,
             Action::Follow | Action::Pause | Action::Delete | Action::ClearAll | Action::Mark => {
                 Section::Captures
             }

@@ -185,7 +185,7 @@ impl Default for Keymap {
         use KeyCode as K;
         let k = Key::plain;
         let c = Key::char;
-        let defaults: [(Action, Vec<Key>); 30] = [
+        let defaults: [(Action, Vec<Key>); 36] = [
             (Action::Up, vec![c('k'), k(K::Up)]),
             (Action::Down, vec![c('j'), k(K::Down)]),
             (Action::Left, vec![c('h'), k(K::Left)]),
@@ -220,6 +220,12 @@ impl Default for Keymap {
             (Action::EditReplay, vec![c('R')]),
             (Action::ReplayShown, vec![c('A')]),
             (Action::Diff, vec![c('=')]),
+            (Action::TabSummary, vec![c('1')]),
+            (Action::TabBody, vec![c('2')]),
+            (Action::TabHeaders, vec![c('3')]),
+            (Action::TabValidation, vec![c('4')]),
+            (Action::TabRaw, vec![c('5')]),
+            (Action::TabReplays, vec![c('6')]),
             (Action::Help, vec![c('?'), k(K::F(1))]),
             (Action::Quit, vec![c('q'), Key::ctrl('c')]),
         ];

@@ -77,6 +77,15 @@ impl Areas {
         self.list.map(|list| list.y + 2)
     }
 
+    /// Everything between the header and the status bar: where overlays go.
+    pub fn between(&self) -> Rect {
+        Rect {
+            y: self.header.bottom(),
+            height: self.status.y.saturating_sub(self.header.bottom()),
+            ..self.header
+        }
+    }
+
     /// The tab bar's screen line.
     pub fn tab_bar_y(&self) -> u16 {
         self.detail.y + 1

@@ -68,8 +68,10 @@ impl State {
     }
 
     fn help_key(&mut self, key: Key, effects: &mut Vec<Effect>) {
-        // As the overlay draws it: the help's lines in a box as tall as the screen allows.
-        let rows = usize::from(self.size.height.saturating_sub(2)).min(super::help_length());
+        // As the overlay draws it: the help's lines in a box as tall as the space between
+        // the header and the status bar allows.
+        let space = self.areas().map_or(0, |a| a.between().height);
+        let rows = usize::from(space.saturating_sub(2)).min(super::help_length());
         let last = super::help_length().saturating_sub(rows);
         let Overlay::Help { scroll } = &mut self.overlay else {
             return;

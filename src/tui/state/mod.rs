@@ -312,8 +312,12 @@ impl State {
 
     /// Keeps the list window on the selection and the detail on the selected capture.
     fn after_change(&mut self, before: Option<CaptureId>, effects: &mut Vec<Effect>) {
-        let rows = self.list_rows();
-        self.list.scroll_to_selection(rows);
+        // While zoomed the list is not drawn; scrolling it to a one-row window would move
+        // it when it comes back.
+        if self.areas().is_some_and(|a| a.list.is_some()) {
+            let rows = self.list_rows();
+            self.list.scroll_to_selection(rows);
+        }
         let selected = self.list.selected;
         if selected != before || selected != self.detail.shown_id() {
             match selected {

@@ -432,3 +432,20 @@ fn the_help_says_it_scrolls_and_stops_at_its_end() {
     );
     assert!(matches!(state.overlay, Overlay::None));
 }
+
+#[test]
+fn number_keys_open_a_tab() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures);
+    for (key, tab) in ["2", "3", "4", "5", "6", "1"].into_iter().zip([
+        Tab::Body,
+        Tab::Headers,
+        Tab::Validation,
+        Tab::Raw,
+        Tab::Replays,
+        Tab::Summary,
+    ]) {
+        press(&mut state, &captures, key);
+        assert_eq!(state.detail.tab, tab, "key {key}");
+    }
+}

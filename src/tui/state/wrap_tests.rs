@@ -260,3 +260,45 @@ fn a_hex_dump_fits_the_side_pane() {
         shown(&state)
     );
 }
+
+#[test]
+fn zoom_and_resize_leave_the_list_where_it_was() {
+    let captures: Vec<Capture> = (1..=60)
+        .map(|id| {
+            capture(
+                id,
+                100 - id,
+                "POST",
+                "/hooks/x",
+                vec![Header::new("Content-Type", "text/plain")],
+                b"hi",
+            )
+        })
+        .collect();
+    let mut state = loaded(100, 40, &captures);
+    // Up past the window's top, then back down into its middle.
+    for _ in 0..30 {
+        press(&mut state, &captures, "k");
+    }
+    press(&mut state, &captures, "jjjjj");
+    let (offset, selected) = (state.list.offset, state.list.selected);
+    assert!(offset > 0);
+    press(&mut state, &captures, "zz");
+    assert_eq!((state.list.offset, state.list.selected), (offset, selected));
+    let mut effects = Vec::new();
+    state.update(
+        Message::Resize {
+            width: 100,
+            height: 44,
+        },
+        &mut effects,
+    );
+    state.update(
+        Message::Resize {
+            width: 100,
+            height: 40,
+        },
+        &mut effects,
+    );
+    assert_eq!(state.list.offset, offset, "the window stays put");
+}

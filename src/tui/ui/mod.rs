@@ -40,6 +40,8 @@ pub fn draw(frame: &mut Frame, state: &State, theme: Theme) {
     }
     detail::draw(frame, areas.detail, state, theme);
     status::draw(frame, areas.status, state, theme);
+    // Overlays sit between the header and the status bar, which stay readable.
+    let area = areas.between();
     match &state.overlay {
         Overlay::Help { scroll } => help::draw(frame, area, state, *scroll, theme),
         Overlay::ConfirmClear => confirm::draw(frame, area, state, theme),
