@@ -338,6 +338,8 @@ fn time(summary: &CaptureSummary, state: &State) -> String {
 pub fn relative(age: chrono::TimeDelta) -> String {
     let seconds = age.num_seconds();
     match seconds {
+        // Captured on a machine whose clock is ahead (an imported archive): not "just now".
+        ..=-60 => "future".to_owned(),
         ..=1 => "just now".to_owned(),
         2..=59 => format!("{seconds}s ago"),
         60..=3599 => format!("{}m ago", seconds / 60),
@@ -527,5 +529,7 @@ mod tests {
         assert_eq!(relative(s(300)), "5m ago");
         assert_eq!(relative(s(7200)), "2h ago");
         assert_eq!(relative(s(86_400 * 3)), "3d ago");
+        assert_eq!(relative(s(-2)), "just now", "clocks a second apart");
+        assert_eq!(relative(s(-3600)), "future");
     }
 }
