@@ -166,8 +166,9 @@ pub struct CaptureSummary {
     pub peer: String,
     // The fields below came with vendor decoding; archives written before it lack them
     // (and importing recomputes them anyway).
-    /// `bitdrift`, `octopus`, `bugsplat`, `firefly`, or null for anything else.
-    #[serde(default)]
+    /// `bitdrift`, `octopus`, `bugsplat`, `firefly`, a user vendor's id, or null for
+    /// anything else.
+    #[serde(default, deserialize_with = "crate::vendor::lenient")]
     pub vendor: Option<Vendor>,
     /// The vendor's event kind, e.g. `alert` or `DeploymentSucceeded`.
     #[serde(default)]

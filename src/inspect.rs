@@ -7,11 +7,23 @@ use serde_json::Value;
 use crate::body::{BodyLimits, DecodedBody, Format, decode_body, json_problem};
 use crate::capture::{Header, Verdict};
 use crate::validate::{self, Finding};
-use crate::vendor::{self, Decoded, Vendor};
+use crate::vendor::{self, Decoded, Request, Vendor};
 
 /// Bump when detection, decoding or validation rules change the verdicts stored with
 /// captures: stores written by an older build are then analysed again when opened.
 pub const ANALYSIS_VERSION: i64 = 1;
+
+/// The rules verdicts are made with: this build's, and the user vendors' definitions. A
+/// store analysed under other rules is analysed again when opened.
+pub fn analysis_version() -> i64 {
+    match vendor::user::registered().next() {
+        None => ANALYSIS_VERSION,
+        // Positive and distinct from the plain build number.
+        Some(_) => {
+            ((vendor::user::fingerprint() ^ ANALYSIS_VERSION as u64) >> 2) as i64 | (1 << 61)
+        }
+    }
+}
 
 /// Everything hookscope reads out of one payload.
 #[derive(Debug, Clone)]
@@ -21,6 +33,8 @@ pub struct Inspection {
     /// Detected, or given by the user (`validate --vendor`).
     pub vendor: Option<Vendor>,
     pub decoded: Option<Decoded>,
+    /// The vendor's event kind, read without building the summary.
+    pub kind: Option<String>,
     pub findings: Vec<Finding>,
 }
 
@@ -45,7 +59,7 @@ impl Inspection {
     }
 
     pub fn kind(&self) -> Option<&str> {
-        self.decoded.as_ref().map(|d| d.kind.as_str())
+        self.kind.as_deref()
     }
 
     /// `None` when no vendor schema applies (nothing was validated).
@@ -63,7 +77,7 @@ impl Inspection {
         };
         Verdict {
             vendor: self.vendor,
-            kind: read(|v, value| Some(vendor::kind(v, value))),
+            kind: self.kind.clone(),
             errors: errors as u32,
             warnings: warnings as u32,
             dedupe_key: read(vendor::dedupe_key),
@@ -72,9 +86,16 @@ impl Inspection {
     }
 }
 
-/// A captured request's payload; its headers take part in decoding and validation.
+/// A payload with its headers (a response's, say) but no request path.
 pub fn inspect(headers: &[Header], body: &Bytes) -> Inspection {
-    run(headers, Some(headers), body, None, true)
+    inspect_request(None, headers, body)
+}
+
+/// A captured request's payload: its headers (and path) take part in detection, decoding
+/// and validation.
+pub fn inspect_request(path: Option<&str>, headers: &[Header], body: &Bytes) -> Inspection {
+    let request = Request { headers, path };
+    run(headers, Some(request), body, None, true)
 }
 
 /// A payload from a file (`hookscope validate`): no request headers, so checks that need
@@ -85,38 +106,48 @@ pub fn inspect_file(body: &Bytes, vendor: Option<Vendor>) -> Inspection {
 
 /// What the store keeps about a captured payload: the same analysis without building the
 /// summary for people (the analyser runs this for every capture).
-pub fn verdict(headers: &[Header], body: &Bytes) -> Verdict {
-    run(headers, Some(headers), body, None, false).verdict()
+pub fn verdict(path: Option<&str>, headers: &[Header], body: &Bytes) -> Verdict {
+    let request = Request { headers, path };
+    run(headers, Some(request), body, None, false).verdict()
 }
 
 /// `summarise`: also decode what the payload says for people (headline, fields, tables).
 fn run(
     decode_headers: &[Header],
-    request_headers: Option<&[Header]>,
+    request: Option<Request<'_>>,
     body: &Bytes,
     forced: Option<Vendor>,
     summarise: bool,
 ) -> Inspection {
+    let raw = body;
     let body = decode_body(decode_headers, body, BodyLimits::default());
     let json = read_json(&body, forced.is_some());
     let value = match &json {
         Json::Parsed(value) => Some(value),
         _ => None,
     };
-    let vendor = forced.or_else(|| value.and_then(vendor::detect));
-    let (decoded, findings) = match (vendor, value) {
+    let facts = request.unwrap_or(Request::NONE);
+    let vendor = forced.or_else(|| value.and_then(|value| vendor::detect(value, facts)));
+    let kind = vendor
+        .zip(value)
+        .map(|(vendor, value)| vendor::kind(vendor, value, facts));
+    let (decoded, mut findings) = match (vendor, value) {
         (Some(vendor), Some(value)) => (
-            summarise.then(|| vendor::decode(vendor, value)),
-            validate::validate(vendor, value, request_headers),
+            summarise.then(|| vendor::decode(vendor, value, facts)),
+            validate::validate(vendor, value, request.map(|r| r.headers)),
         ),
         (Some(_), None) => (None, vec![not_json_finding(&json, &body)]),
         (None, _) => (None, Vec::new()),
     };
+    if let (Some(vendor), Some(request)) = (vendor, request) {
+        findings.extend(crate::vendor::user::signature_finding(vendor, request, raw));
+    }
     Inspection {
         body,
         json,
         vendor,
         decoded,
+        kind,
         findings,
     }
 }

@@ -10,7 +10,7 @@ use super::{CommandError, exit, ignore_broken_pipe, open_existing};
 use crate::capture::Capture;
 use crate::cli::ShowArgs;
 use crate::escape::{is_hidden_control, visible_line, visible_text};
-use crate::inspect::{Inspection, inspect};
+use crate::inspect::Inspection;
 use crate::units::format_bytes;
 use crate::units::plural;
 use crate::validate::counts;
@@ -85,7 +85,8 @@ fn write_readable(out: &mut impl Write, capture: &Capture) -> std::io::Result<()
         capture.response_status
     )?;
     writeln!(out, "body     {}", describe_body(capture))?;
-    let inspection = inspect(&capture.headers, &capture.body);
+    let inspection =
+        crate::inspect::inspect_request(Some(capture.path()), &capture.headers, &capture.body);
     write_vendor(out, capture, &inspection)?;
     writeln!(out)?;
     for header in &capture.headers {

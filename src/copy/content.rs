@@ -149,7 +149,8 @@ fn pointer_value(capture: &Capture, pointer: &str) -> Result<String, CopyError> 
             pointer.to_owned()
         }
     };
-    let inspection = inspect(&capture.headers, &capture.body);
+    let inspection =
+        crate::inspect::inspect_request(Some(capture.path()), &capture.headers, &capture.body);
     let document = match &inspection.json {
         Json::Parsed(value) => value,
         Json::NotJson => return Err(CopyError::NotJson { pointer: named() }),

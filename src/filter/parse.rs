@@ -153,7 +153,7 @@ fn field_test(field: Field, value: &str) -> Result<Test, FilterError> {
 /// The vendors whose id or name the glob matches (`octopus`, `Octopus Deploy`,
 /// `octopusdeploy`); `None` stands for payloads of no known vendor, named `none`.
 fn vendors_matching(glob: &Glob) -> Vec<Option<Vendor>> {
-    let known = Vendor::ALL.into_iter().filter(|vendor| {
+    let known = Vendor::known().into_iter().filter(|vendor| {
         let name = vendor.display_name();
         glob.matches(vendor.id()) || glob.matches(name) || glob.matches(&name.replace(' ', ""))
     });
@@ -164,7 +164,11 @@ fn vendors_matching(glob: &Glob) -> Vec<Option<Vendor>> {
 }
 
 fn known_vendors() -> String {
-    Vendor::ALL.map(Vendor::id).join(", ")
+    Vendor::known()
+        .into_iter()
+        .map(Vendor::id)
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 #[cfg(test)]

@@ -158,10 +158,10 @@ fn token_styles(theme: Theme) -> TokenStyles {
     }
     // Some themes (InspiredGitHub, the light one) leave string values in the text colour,
     // so a value cannot be told from punctuation at a glance: they get a green of their own.
-    for token in [Token::String, Token::StringQuote] {
-        let style = &mut styles.0[token as usize];
-        if style.fg.is_none() {
-            style.fg = Some(STRING_GREEN);
+    if styles.get(Token::String).fg.is_none() {
+        for token in [Token::String, Token::StringQuote] {
+            let style = &mut styles.0[token as usize];
+            style.fg = style.fg.or(Some(STRING_GREEN));
         }
     }
     styles

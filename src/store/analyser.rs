@@ -45,7 +45,7 @@ fn run(db: &Database, writer: &WriterHandle, pokes: &Receiver<()>, stop: &Atomic
                 Vec::new()
             }
         };
-        let Some((last, _, _)) = pending.last() else {
+        let Some(last) = pending.last().map(|p| p.id) else {
             if stop.load(Ordering::Acquire) || pokes.recv().is_err() {
                 return;
             }
@@ -53,10 +53,13 @@ fn run(db: &Database, writer: &WriterHandle, pokes: &Receiver<()>, stop: &Atomic
             after = 0;
             continue;
         };
-        after = *last;
+        after = last;
         let verdicts = pending
             .iter()
-            .map(|(id, headers, body)| (*id, inspect::verdict(headers, body)))
+            .map(|p| {
+                let path = p.uri.split('?').next();
+                (p.id, inspect::verdict(path, &p.headers, &p.body))
+            })
             .collect();
         if writer.record_verdicts_blocking(verdicts).is_err() {
             return;

@@ -36,6 +36,15 @@ pub enum Durability {
     Throwaway,
 }
 
+/// A capture waiting for the analyser: what analysis reads of it.
+pub struct PendingAnalysis {
+    pub id: CaptureId,
+    pub headers: Vec<Header>,
+    pub body: Bytes,
+    /// The request target: the path takes part in detecting user vendors.
+    pub uri: String,
+}
+
 pub struct Database {
     pub(super) conn: Connection,
 }
@@ -107,18 +116,12 @@ impl Database {
         let version: i64 = self
             .conn
             .query_row("SELECT version FROM analysis", [], |row| row.get(0))?;
-        if version != inspect::ANALYSIS_VERSION {
-            tracing::info!(
-                from = version,
-                to = inspect::ANALYSIS_VERSION,
-                "captures will be re-analysed"
-            );
+        let current = inspect::analysis_version();
+        if version != current {
+            tracing::info!(from = version, to = current, "captures will be re-analysed");
             let tx = self.conn.transaction()?;
             tx.execute("UPDATE captures SET analysed = 0", [])?;
-            tx.execute(
-                "UPDATE analysis SET version = ?1",
-                [inspect::ANALYSIS_VERSION],
-            )?;
+            tx.execute("UPDATE analysis SET version = ?1", [current])?;
             tx.commit()?;
         }
         Ok(())
@@ -132,23 +135,24 @@ impl Database {
         after: CaptureId,
         limit: usize,
         max_bytes: usize,
-    ) -> Result<Vec<(CaptureId, Vec<Header>, Bytes)>, StoreError> {
+    ) -> Result<Vec<PendingAnalysis>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, headers, body FROM captures WHERE analysed = 0 AND id > ?1
+            "SELECT id, headers, body, uri FROM captures WHERE analysed = 0 AND id > ?1
              ORDER BY id LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![after, limit as i64], |row| {
-            Ok((
-                row.get(0)?,
-                decode_headers(&row.get::<_, Vec<u8>>(1)?),
-                Bytes::from(row.get::<_, Vec<u8>>(2)?),
-            ))
+            Ok(PendingAnalysis {
+                id: row.get(0)?,
+                headers: decode_headers(&row.get::<_, Vec<u8>>(1)?),
+                body: Bytes::from(row.get::<_, Vec<u8>>(2)?),
+                uri: row.get(3)?,
+            })
         })?;
         let mut pending = Vec::new();
         let mut bytes = 0;
         for row in rows {
-            let row: (CaptureId, Vec<Header>, Bytes) = row?;
-            bytes += row.2.len();
+            let row = row?;
+            bytes += row.body.len();
             pending.push(row);
             if bytes >= max_bytes {
                 break;

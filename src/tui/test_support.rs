@@ -62,7 +62,7 @@ pub fn capture(
     body: &[u8],
 ) -> Capture {
     let body = Bytes::copy_from_slice(body);
-    let verdict = inspect::verdict(&headers, &body);
+    let verdict = inspect::verdict(Some(uri.split('?').next().unwrap_or(uri)), &headers, &body);
     Capture {
         id,
         received_at: clock().now - chrono::TimeDelta::seconds(seconds_ago),

@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 pub use finding::{Finding, Severity, push_token};
+pub use schema::Schema as UserSchema;
 
 use crate::capture::Header;
 use crate::vendor::{self, Vendor};
@@ -19,6 +20,14 @@ use crate::vendor::{self, Vendor};
 /// Every finding for `value` read as `vendor`'s payload. `headers` are the request's when
 /// known (a capture), `None` for a bare file; some checks need them.
 pub fn validate(vendor: Vendor, value: &Value, headers: Option<&[Header]>) -> Vec<Finding> {
+    if let Vendor::User(id) = vendor {
+        // A user vendor is what its schema says (signatures are checked with the raw body).
+        let findings = vendor::user::get(id)
+            .schema()
+            .map(|schema| schema.check(value))
+            .unwrap_or_default();
+        return dedupe(findings);
+    }
     let is_probe = value.as_object().is_some_and(vendor::firefly::is_probe);
     let schema = if vendor == Vendor::Firefly && is_probe {
         schema::firefly_probe()
@@ -31,6 +40,7 @@ pub fn validate(vendor: Vendor, value: &Value, headers: Option<&[Header]>) -> Ve
         Vendor::Octopus => vendor::octopus::check(value, headers, &mut findings),
         Vendor::Bugsplat => vendor::bugsplat::check(value, headers, &mut findings),
         Vendor::Firefly => vendor::firefly::check(value, headers, &mut findings),
+        Vendor::User(_) => {}
     }
     dedupe(findings)
 }

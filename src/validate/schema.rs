@@ -10,28 +10,40 @@ use super::messages;
 use crate::vendor::Vendor;
 
 /// A compiled schema with its source, which the messages read descriptions from.
-pub(super) struct Schema {
+pub struct Schema {
     pub vendor: Vendor,
     pub source: Value,
     validator: Validator,
 }
 
+impl std::fmt::Debug for Schema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Schema")
+            .field("vendor", &self.vendor)
+            .finish()
+    }
+}
+
 impl Schema {
-    fn compile(vendor: Vendor, source: Value) -> Schema {
+    fn bundled(vendor: Vendor, source: Value) -> Schema {
+        Schema::compile(vendor, source)
+            .unwrap_or_else(|error| panic!("the bundled {vendor} schema does not compile: {error}"))
+    }
+
+    /// A schema (draft 2020-12, formats checked) with hookscope's own keywords.
+    pub fn compile(vendor: Vendor, source: Value) -> Result<Schema, String> {
         let validator = jsonschema::options()
             .with_draft(jsonschema::Draft::Draft202012)
             .should_validate_formats(true)
             .with_keyword("deprecated", legacy_keyword)
             .with_keyword("x-known-values", known_values_keyword)
             .build(&source)
-            .unwrap_or_else(|error| {
-                panic!("the bundled {vendor} schema does not compile: {error}")
-            });
-        Schema {
+            .map_err(|error| error.to_string())?;
+        Ok(Schema {
             vendor,
             source,
             validator,
-        }
+        })
     }
 
     /// Findings for everything the schema says about `value`.
@@ -54,6 +66,7 @@ fn source(vendor: Vendor) -> &'static str {
         Vendor::Octopus => include_str!("../../assets/schemas/octopus.json"),
         Vendor::Bugsplat => include_str!("../../assets/schemas/bugsplat.json"),
         Vendor::Firefly => include_str!("../../assets/schemas/firefly.json"),
+        Vendor::User(_) => "{}",
     }
 }
 
@@ -65,7 +78,7 @@ fn parse(vendor: Vendor) -> Value {
 static SCHEMAS: LazyLock<Vec<Schema>> = LazyLock::new(|| {
     Vendor::ALL
         .into_iter()
-        .map(|vendor| Schema::compile(vendor, parse(vendor)))
+        .map(|vendor| Schema::bundled(vendor, parse(vendor)))
         .collect()
 });
 
@@ -78,7 +91,7 @@ static FIREFLY_PROBE: LazyLock<Schema> = LazyLock::new(|| {
         "$ref": "#/$defs/IntegrationTestProbe",
         "$defs": firefly["$defs"],
     });
-    Schema::compile(Vendor::Firefly, probe)
+    Schema::bundled(Vendor::Firefly, probe)
 });
 
 pub(super) fn for_vendor(vendor: Vendor) -> &'static Schema {

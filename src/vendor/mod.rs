@@ -1,47 +1,65 @@
-//! Who sent a webhook and what it says. One folder per vendor: `decode.rs` recognises the
-//! payload and pulls out what a person wants to see, `checks.rs` holds the validation rules a
-//! JSON Schema cannot state.
+//! Who sent a webhook and what it says. One folder per built-in vendor: `decode.rs`
+//! recognises the payload and pulls out what a person wants to see, `checks.rs` holds the
+//! validation rules a JSON Schema cannot state. `user/` reads the vendors people define
+//! themselves, in TOML files with a JSON Schema beside them.
 
 pub mod bitdrift;
 pub mod bugsplat;
 pub mod firefly;
 pub mod octopus;
 mod text;
+pub mod user;
 
 use std::fmt;
 
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-/// The vendors hookscope knows. Anything else is shown generically.
-#[derive(
-    Debug,
-    Clone,
-    Copy,
-    PartialEq,
-    Eq,
-    Hash,
-    PartialOrd,
-    Ord,
-    Serialize,
-    Deserialize,
-    clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
+use crate::capture::Header;
+use user::UserVendorId;
+
+/// The vendors hookscope knows: the four built in, and those the user defined (loaded at
+/// start). Anything else is shown generically.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Vendor {
     Bitdrift,
     Octopus,
     Bugsplat,
     Firefly,
+    /// A vendor from the user's `vendors/` folder.
+    User(UserVendorId),
+}
+
+/// What detection and decoding may look at besides the JSON body.
+#[derive(Debug, Clone, Copy)]
+pub struct Request<'a> {
+    pub headers: &'a [Header],
+    /// The request path, when known (a capture; not a file given to `validate`).
+    pub path: Option<&'a str>,
+}
+
+impl Request<'_> {
+    pub const NONE: Request<'static> = Request {
+        headers: &[],
+        path: None,
+    };
 }
 
 impl Vendor {
+    /// The built-in vendors (the ones with samples and bundled schemas).
     pub const ALL: [Vendor; 4] = [
         Vendor::Bitdrift,
         Vendor::Octopus,
         Vendor::Bugsplat,
         Vendor::Firefly,
     ];
+
+    /// Every vendor known now: the built-in ones, then the user's.
+    pub fn known() -> Vec<Vendor> {
+        let mut all = Vendor::ALL.to_vec();
+        all.extend(user::registered().map(|(id, _)| Vendor::User(id)));
+        all
+    }
 
     /// The stable lower-case id used on the command line, in JSON and in the store.
     pub fn id(self) -> &'static str {
@@ -50,6 +68,7 @@ impl Vendor {
             Vendor::Octopus => "octopus",
             Vendor::Bugsplat => "bugsplat",
             Vendor::Firefly => "firefly",
+            Vendor::User(id) => user::get(id).id(),
         }
     }
 
@@ -60,11 +79,49 @@ impl Vendor {
             Vendor::Octopus => "Octopus Deploy",
             Vendor::Bugsplat => "BugSplat",
             Vendor::Firefly => "Firefly",
+            Vendor::User(id) => user::get(id).name(),
         }
     }
 
     pub fn from_id(id: &str) -> Option<Vendor> {
-        Vendor::ALL.into_iter().find(|v| v.id() == id)
+        Vendor::known().into_iter().find(|v| v.id() == id)
+    }
+
+    pub fn is_built_in(self) -> bool {
+        !matches!(self, Vendor::User(_))
+    }
+}
+
+impl Serialize for Vendor {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.id())
+    }
+}
+
+impl<'de> Deserialize<'de> for Vendor {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let id = String::deserialize(deserializer)?;
+        Vendor::from_id(&id)
+            .ok_or_else(|| serde::de::Error::custom(format!("`{id}` is not a vendor known here")))
+    }
+}
+
+/// For records from elsewhere (archives): a vendor not defined here reads as none, and the
+/// analysis that import runs again decides.
+pub fn lenient<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Vendor>, D::Error> {
+    let id = Option::<String>::deserialize(deserializer)?;
+    Ok(id.as_deref().and_then(Vendor::from_id))
+}
+
+/// The built-in vendors on the command line (`send`, which has samples only for them).
+impl clap::ValueEnum for Vendor {
+    fn value_variants<'a>() -> &'a [Self] {
+        &Vendor::ALL
+    }
+
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        self.is_built_in()
+            .then(|| clap::builder::PossibleValue::new(self.id()))
     }
 }
 
@@ -112,9 +169,24 @@ pub struct Table {
     pub rows: Vec<Vec<String>>,
 }
 
-/// Recognises the vendor from the body's shape. `None` means "show it generically": a payload
-/// is never forced into a vendor on a guess.
-pub fn detect(value: &Value) -> Option<Vendor> {
+/// Recognises the vendor from the body's shape (and, for user vendors, the request's
+/// headers and path). `None` means "show it generically": a payload is never forced into a
+/// vendor on a guess. The built-in vendors are asked first, except for user vendors that
+/// say they go before them.
+pub fn detect(value: &Value, request: Request<'_>) -> Option<Vendor> {
+    let users = || user::registered();
+    users()
+        .find(|(_, def)| def.before_built_in() && def.matches(value, request))
+        .map(|(id, _)| Vendor::User(id))
+        .or_else(|| detect_built_in(value))
+        .or_else(|| {
+            users()
+                .find(|(_, def)| !def.before_built_in() && def.matches(value, request))
+                .map(|(id, _)| Vendor::User(id))
+        })
+}
+
+fn detect_built_in(value: &Value) -> Option<Vendor> {
     // The shapes are disjoint (PascalCase envelope, snake/camel oneof, Firefly's samples,
     // BugSplat's flat crash record), so order only matters for pathological bodies.
     [
@@ -129,12 +201,13 @@ pub fn detect(value: &Value) -> Option<Vendor> {
 }
 
 /// The event kind alone: what the store keeps, without building the whole summary.
-pub fn kind(vendor: Vendor, value: &Value) -> String {
+pub fn kind(vendor: Vendor, value: &Value, request: Request<'_>) -> String {
     match vendor {
         Vendor::Bitdrift => bitdrift::kind(value),
         Vendor::Octopus => octopus::kind(value),
         Vendor::Bugsplat => bugsplat::kind(value),
         Vendor::Firefly => firefly::kind(value),
+        Vendor::User(id) => user::get(id).kind(value, request),
     }
 }
 
@@ -147,11 +220,12 @@ pub fn dedupe_key(vendor: Vendor, value: &Value) -> Option<String> {
 }
 
 /// Decodes a payload as `vendor` (detected, or forced with `validate --vendor`).
-pub fn decode(vendor: Vendor, value: &Value) -> Decoded {
+pub fn decode(vendor: Vendor, value: &Value, request: Request<'_>) -> Decoded {
     match vendor {
         Vendor::Bitdrift => bitdrift::decode(value),
         Vendor::Octopus => octopus::decode(value),
         Vendor::Bugsplat => bugsplat::decode(value),
         Vendor::Firefly => firefly::decode(value),
+        Vendor::User(id) => user::get(id).decode(value, request),
     }
 }

@@ -30,7 +30,14 @@ pub fn draw(
                     "Nothing to validate: this is not a payload of a vendor hookscope knows.",
                 ),
                 Line::styled(
-                    "Known: bitdrift, Octopus Deploy, BugSplat, Firefly.",
+                    format!(
+                        "Known: {}.",
+                        crate::vendor::Vendor::known()
+                            .into_iter()
+                            .map(|v| v.display_name())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
                     theme.dim(),
                 ),
             ])

@@ -340,7 +340,7 @@ pub fn relative(age: chrono::TimeDelta) -> String {
     match seconds {
         // Captured on a machine whose clock is ahead (an imported archive): not "just now".
         ..=-60 => "future".to_owned(),
-        ..=1 => "just now".to_owned(),
+        -59..=1 => "just now".to_owned(),
         2..=59 => format!("{seconds}s ago"),
         60..=3599 => format!("{}m ago", seconds / 60),
         3600..=86_399 => format!("{}h ago", seconds / 3600),

@@ -406,7 +406,7 @@ mod tests {
         assert!(all.len() >= 40, "only {} samples found", all.len());
         for (folder, file, expected_vendor, expected_kind) in all {
             let value = sample(&folder, &file);
-            let detected = vendor::detect(&value);
+            let detected = vendor::detect(&value, vendor::Request::NONE);
             assert_eq!(
                 detected.map(Vendor::id),
                 Some(expected_vendor.as_str()),
@@ -427,7 +427,7 @@ mod tests {
                 1,
                 "{folder}/{file} claimed by several vendors"
             );
-            let decoded = vendor::decode(detected.unwrap(), &value);
+            let decoded = vendor::decode(detected.unwrap(), &value, vendor::Request::NONE);
             assert_eq!(decoded.kind, expected_kind, "{folder}/{file}");
             assert!(
                 decoded.headline.starts_with(&expected_kind) && !decoded.headline.contains('\n'),
@@ -515,7 +515,7 @@ mod tests {
             }}),
         ];
         for body in bodies {
-            assert_eq!(vendor::detect(&body), None, "{body}");
+            assert_eq!(vendor::detect(&body, vendor::Request::NONE), None, "{body}");
         }
     }
 
@@ -631,9 +631,9 @@ mod tests {
     }
 
     fn decode_everything(value: &Value) {
-        let detected = vendor::detect(value);
+        let detected = vendor::detect(value, vendor::Request::NONE);
         for vendor in Vendor::ALL {
-            let decoded = vendor::decode(vendor, value);
+            let decoded = vendor::decode(vendor, value, vendor::Request::NONE);
             assert!(!decoded.kind.is_empty());
             assert!(!decoded.headline.contains('\n'), "{}", decoded.headline);
             for link in &decoded.links {
@@ -645,7 +645,11 @@ mod tests {
             }
         }
         if let Some(vendor) = detected {
-            assert!(!vendor::decode(vendor, value).headline.is_empty());
+            assert!(
+                !vendor::decode(vendor, value, vendor::Request::NONE)
+                    .headline
+                    .is_empty()
+            );
         }
     }
 
