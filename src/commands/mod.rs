@@ -1,8 +1,10 @@
 //! One module per subcommand. Each returns a [`CommandError`] carrying its exit code.
 
 mod clear;
+mod config;
 mod diff;
 mod export;
+mod generate;
 mod import;
 mod list;
 pub mod listen;
@@ -15,7 +17,10 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 
 use crate::capture::CaptureSummary;
-use crate::cli::{Command, StoreArgs};
+use clap::ArgMatches;
+
+use crate::cli::{Cli, Command, StoreArgs};
+use crate::config::{Config, ConfigError};
 use crate::store::{
     Database, Durability, OpenMode, Store, StoreError, StoreLocation, StoreOptions,
 };
@@ -67,19 +72,68 @@ impl From<StoreError> for CommandError {
     }
 }
 
-pub fn run(command: Command) -> Result<(), CommandError> {
-    match command {
-        Command::Listen(args) => listen::run(args),
-        Command::List(args) => list::run(args),
-        Command::Show(args) => show::run(args),
-        Command::Export(args) => export::run(args),
-        Command::Import(args) => import::run(args),
-        Command::Clear(args) => clear::run(args),
+/// Runs the parsed command line; `matches` are what it was parsed from, which tell the
+/// options given on the command line from those the config file and environment may fill.
+pub fn run(cli: Cli, matches: &ArgMatches) -> Result<(), CommandError> {
+    let file_args = cli.config.clone();
+    let config = || Config::load(&file_args).map_err(config_error);
+    // Bare `hookscope` is `hookscope listen`: its options are in the top-level matches.
+    let sub_matches = matches.subcommand().map_or(matches, |(_, sub)| sub);
+    match cli.into_command() {
+        Command::Listen(mut args) => {
+            config()?
+                .apply_listen(&mut args, sub_matches)
+                .map_err(config_error)?;
+            listen::run(args)
+        }
+        Command::List(mut args) => {
+            configured_store(&mut args.store, &config()?);
+            list::run(args)
+        }
+        Command::Show(mut args) => {
+            configured_store(&mut args.store, &config()?);
+            show::run(args)
+        }
+        Command::Export(mut args) => {
+            configured_store(&mut args.store, &config()?);
+            export::run(args)
+        }
+        Command::Import(mut args) => {
+            configured_store(&mut args.store, &config()?);
+            import::run(args)
+        }
+        Command::Clear(mut args) => {
+            configured_store(&mut args.store, &config()?);
+            clear::run(args)
+        }
+        Command::Replay(mut args) => {
+            configured_store(&mut args.store, &config()?);
+            replay::run(args)
+        }
+        Command::Diff(mut args) => {
+            configured_store(&mut args.store, &config()?);
+            diff::run(args)
+        }
         Command::Validate(args) => validate::run(args),
         Command::Send(args) => send::run(args),
-        Command::Replay(args) => replay::run(args),
-        Command::Diff(args) => diff::run(args),
+        Command::Config(args) => config::run(args, &file_args, sub_matches),
+        Command::Completions(args) => generate::completions(args),
+        Command::Man(args) => generate::man(args),
     }
+}
+
+/// The commands that read the store read the one listen writes to: `--db`, else `db` from
+/// the environment or the config file, else the default.
+fn configured_store(store: &mut StoreArgs, config: &Config) {
+    if store.db.is_none() {
+        store.db = config.store();
+    }
+}
+
+/// A config hookscope cannot use stops it with every problem listed (exit 2).
+fn config_error(error: ConfigError) -> CommandError {
+    let text = error.to_string();
+    CommandError::new(exit::USAGE, text.lines().collect::<Vec<_>>().join("\nhookscope: "))
 }
 
 fn store_path(db: Option<&Path>) -> Result<PathBuf, CommandError> {
@@ -137,7 +191,11 @@ fn ignore_broken_pipe(result: std::io::Result<()>) -> Result<(), CommandError> {
 fn complete_verdicts(db: &Database, summaries: &mut [CaptureSummary]) -> Result<(), CommandError> {
     for summary in summaries.iter_mut().filter(|s| !s.analysed) {
         if let Some(capture) = db.get(summary.id)? {
-            summary.apply(&crate::inspect::verdict(&capture.headers, &capture.body));
+            summary.apply(&crate::inspect::verdict(
+                Some(capture.path()),
+                &capture.headers,
+                &capture.body,
+            ));
         }
     }
     Ok(())
