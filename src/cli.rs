@@ -4,7 +4,9 @@ use std::net::{SocketAddr, ToSocketAddrs};
 use std::path::PathBuf;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::error::ErrorKind;
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use http::{HeaderName, HeaderValue};
 
 use crate::capture::CaptureId;
@@ -30,13 +32,15 @@ pub use crate::session::DEFAULT_LISTEN;
         bitdrift, Octopus Deploy, BugSplat and Firefly are recognised, decoded and checked \
         against the vendor's documented schema.\n\n\
         Run without a subcommand, hookscope listens (the same as `hookscope listen`).",
-    args_conflicts_with_subcommands = true,
     after_help = "Examples:\n  \
         hookscope                                  listen on 127.0.0.1:9876\n  \
         hookscope --listen 0.0.0.0:8080 --headless  listen on every interface, JSON lines on stdout\n  \
         curl -d '{\"hello\":1}' localhost:9876/hook   send something to it\n  \
         hookscope list                             what has been captured\n  \
-        hookscope show 1 --body | jq .             one capture's body, exactly"
+        hookscope show 1 --body | jq .             one capture's body, exactly\n\n\
+        Every listen option can be given a default in the config file (`hookscope config path` \
+        says where it is looked for) or in a HOOKSCOPE_* environment variable; a flag beats \
+        the environment, which beats the file. `hookscope config` shows what applies and why."
 )]
 pub struct Cli {
     #[command(subcommand)]
@@ -44,13 +48,65 @@ pub struct Cli {
 
     #[command(flatten)]
     pub listen: ListenArgs,
+
+    #[command(flatten)]
+    pub config: ConfigFileArgs,
+}
+
+/// Which config file to read, for every command.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ConfigFileArgs {
+    /// Read the settings from this file instead of hookscope's config.toml (also
+    /// HOOKSCOPE_CONFIG). It must exist.
+    #[arg(long, value_name = "FILE", global = true)]
+    pub config: Option<PathBuf>,
+
+    /// Read no config file: only flags, HOOKSCOPE_* variables and defaults apply.
+    #[arg(long, global = true, conflicts_with = "config")]
+    pub no_config: bool,
 }
 
 impl Cli {
+    /// Parses a command line, keeping the matches beside the arguments: they tell which
+    /// options were given on the command line, so the config file and HOOKSCOPE_* variables
+    /// fill only the rest. Listen options before a subcommand are refused, as with clap's
+    /// `args_conflicts_with_subcommands` (which would refuse `--config` there too).
+    pub fn try_parse_with_matches<I, T>(line: I) -> Result<(Self, ArgMatches), clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let mut command = Self::command();
+        let matches = command.try_get_matches_from_mut(line)?;
+        if let Some(message) = options_before_subcommand(&command, &matches) {
+            return Err(command.error(ErrorKind::ArgumentConflict, message));
+        }
+        let cli = Self::from_arg_matches(&matches).map_err(|e| e.format(&mut command))?;
+        Ok((cli, matches))
+    }
+
     /// The subcommand to run; no subcommand means `listen` with the top-level options.
     pub fn into_command(self) -> Command {
         self.command.unwrap_or(Command::Listen(self.listen))
     }
+}
+
+/// `hookscope --keep 5 list`, `hookscope config --keep 5 path`: an option of a command that
+/// is not the one run would be silently ignored, so it is refused (global options aside).
+fn options_before_subcommand(command: &clap::Command, matches: &ArgMatches) -> Option<String> {
+    let (name, sub_matches) = matches.subcommand()?;
+    let given = command
+        .get_arguments()
+        .filter(|arg| !arg.is_global_set())
+        .find(|arg| matches.value_source(arg.get_id().as_str()) == Some(ValueSource::CommandLine));
+    if let Some(arg) = given {
+        let flag = arg.get_long().unwrap_or_else(|| arg.get_id().as_str());
+        return Some(format!(
+            "the subcommand '{name}' cannot be used with '--{flag}' (give options after the \
+             subcommand they belong to)"
+        ));
+    }
+    options_before_subcommand(command.find_subcommand(name)?, sub_matches)
 }
 
 #[derive(Debug, Subcommand)]
@@ -75,6 +131,13 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Compare two captures: request line, headers, and bodies by structure.
     Diff(DiffArgs),
+    /// Show the settings listen would use and where each comes from (file, environment,
+    /// flag, default); `config path` prints where the config file is looked for.
+    Config(ConfigArgs),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(CompletionsArgs),
+    /// Print hookscope's manual page (roff), or write one page per command with --dir.
+    Man(ManArgs),
 }
 
 #[derive(Debug, Clone, Args)]
@@ -152,7 +215,7 @@ pub struct ListenArgs {
     /// Answer the original sender with your app's response (status, headers, body), as a
     /// reverse proxy would: the first matching --forward-to target's. The capture is still
     /// stored first; when the app fails, the sender gets 502 with a body saying why.
-    #[arg(long, requires = "forward_to")]
+    #[arg(long)]
     pub forward_reply: bool,
 
     /// Forwards and the interface's replays accept any TLS certificate from an https
@@ -167,10 +230,64 @@ pub struct ListenArgs {
     pub clipboard: ClipboardMode,
 }
 
+#[derive(Debug, Args)]
+#[command(
+    after_help = "Settings come from, highest first: the command line, HOOKSCOPE_* environment \
+    variables (HOOKSCOPE_LISTEN, HOOKSCOPE_MAX_BODY, ...: the flag's name in capitals, - as _), \
+    the config file, hookscope's defaults. Give listen options here to see what `hookscope` \
+    with those options would use.\n\n\
+    With --json: one object, {\"config_file\": {\"path\", \"exists\", \"used\"}, \"settings\": \
+    [{\"name\", \"value\", \"source\"}]}, where source is default, file (with \"file\" and \
+    \"line\"), env (with \"env\") or flag (with \"flag\").\n\n\
+    Exit status: 0, or 2 when the config file or a HOOKSCOPE_* variable cannot be used."
+)]
+pub struct ConfigArgs {
+    #[command(subcommand)]
+    pub action: Option<ConfigAction>,
+
+    /// The settings as one JSON object, for scripts.
+    #[arg(long)]
+    pub json: bool,
+
+    #[command(flatten, next_help_heading = "Listen options")]
+    pub listen: ListenArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigAction {
+    /// Print where the config file is looked for (whether or not it exists).
+    Path,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Install, for example:\n  \
+    hookscope completions bash > ~/.local/share/bash-completion/completions/hookscope\n  \
+    hookscope completions zsh > ~/.zfunc/_hookscope     (with fpath+=~/.zfunc in .zshrc)\n  \
+    hookscope completions fish > ~/.config/fish/completions/hookscope.fish\n  \
+    hookscope completions powershell >> $PROFILE\n  \
+    hookscope completions elvish >> ~/.config/elvish/rc.elv")]
+pub struct CompletionsArgs {
+    /// The shell to complete in.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
+}
+
+#[derive(Debug, Args)]
+#[command(after_help = "Install, for example:\n  \
+    hookscope man > ~/.local/share/man/man1/hookscope.1      one page with every command\n  \
+    hookscope man --dir ~/.local/share/man/man1              also hookscope-listen.1 and the rest")]
+pub struct ManArgs {
+    /// Write hookscope.1 and one page per command (hookscope-listen.1, ...) into this folder
+    /// instead of printing the single page.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+}
+
 /// `--db` for commands that work on an existing store.
 #[derive(Debug, Clone, Args)]
 pub struct StoreArgs {
-    /// The SQLite file to use [default: hookscope's file in your data folder].
+    /// The SQLite file to use [default: `db` from HOOKSCOPE_DB or the config file, as listen
+    /// uses it; else hookscope's file in your data folder].
     #[arg(long, value_name = "PATH")]
     pub db: Option<PathBuf>,
 }
@@ -514,8 +631,38 @@ mod tests {
     use super::*;
 
     fn parse(args: &[&str]) -> Result<Command, clap::Error> {
-        Cli::try_parse_from(std::iter::once("hookscope").chain(args.iter().copied()))
-            .map(Cli::into_command)
+        Cli::try_parse_with_matches(std::iter::once("hookscope").chain(args.iter().copied()))
+            .map(|(cli, _)| cli.into_command())
+    }
+
+    #[test]
+    fn listen_options_before_a_subcommand_are_refused() {
+        let error = parse(&["--keep", "5", "list"]).unwrap_err();
+        assert_eq!(error.kind(), ErrorKind::ArgumentConflict);
+        assert!(
+            error
+                .to_string()
+                .contains("'list' cannot be used with '--keep'"),
+            "{error}"
+        );
+        assert!(parse(&["--headless", "listen"]).is_err());
+        assert!(parse(&["config", "--keep", "5", "path"]).is_err());
+        assert!(parse(&["config", "--keep", "5"]).is_ok());
+    }
+
+    #[test]
+    fn the_config_file_flags_go_before_or_after_the_subcommand() {
+        for line in [
+            &["--config", "x.toml", "list"][..],
+            &["list", "--config", "x.toml"],
+        ] {
+            let (cli, _) = Cli::try_parse_with_matches(
+                std::iter::once("hookscope").chain(line.iter().copied()),
+            )
+            .unwrap();
+            assert_eq!(cli.config.config, Some(PathBuf::from("x.toml")));
+        }
+        assert!(parse(&["--no-config", "--config", "x.toml"]).is_err());
     }
 
     #[test]
@@ -543,6 +690,7 @@ mod tests {
         let names = |command: &clap::Command| -> Vec<String> {
             let mut names: Vec<String> = command
                 .get_arguments()
+                .filter(|a| !a.is_global_set())
                 .filter_map(|a| a.get_long().map(str::to_owned))
                 .filter(|long| long != "help" && long != "version")
                 .collect();

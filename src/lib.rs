@@ -7,6 +7,7 @@ pub mod body;
 pub mod capture;
 pub mod cli;
 pub mod commands;
+pub mod config;
 pub mod copy;
 pub mod diff;
 pub mod escape;

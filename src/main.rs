@@ -1,6 +1,5 @@
 use std::process::ExitCode;
 
-use clap::Parser;
 use hookscope::cli::Cli;
 use hookscope::commands;
 
@@ -10,8 +9,9 @@ use hookscope::commands;
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let command = Cli::parse().into_command();
-    match commands::run(command) {
+    let (cli, matches) =
+        Cli::try_parse_with_matches(std::env::args_os()).unwrap_or_else(|error| error.exit());
+    match commands::run(cli, &matches) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             if !error.message.is_empty() {

@@ -32,3 +32,8 @@ pub fn log_dir() -> Option<PathBuf> {
 pub fn keymap_file() -> Option<PathBuf> {
     Some(project_dirs()?.config_dir().join("keymap.toml"))
 }
+
+/// The settings file: `$XDG_CONFIG_HOME/hookscope/config.toml`, beside the keymap.
+pub fn config_file() -> Option<PathBuf> {
+    Some(project_dirs()?.config_dir().join("config.toml"))
+}

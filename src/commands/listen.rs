@@ -29,6 +29,16 @@ pub fn run(args: ListenArgs) -> Result<(), CommandError> {
     // JSON lines instead, as with --headless.
     let interactive =
         !args.headless && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    // Before the store opens: its stored verdicts are checked against the definitions.
+    let vendor_problems = crate::vendor::user::load_installed();
+    if !interactive {
+        for problem in vendor_problems {
+            eprintln!(
+                "hookscope: vendor definition {}",
+                crate::escape::visible_line(problem.to_string().as_bytes())
+            );
+        }
+    }
     runtime.block_on(async {
         let session = Session::open(session_config(&args)?)
             .await

@@ -75,6 +75,9 @@ impl From<StoreError> for CommandError {
 /// Runs the parsed command line; `matches` are what it was parsed from, which tell the
 /// options given on the command line from those the config file and environment may fill.
 pub fn run(cli: Cli, matches: &ArgMatches) -> Result<(), CommandError> {
+    // Every command sees the same vendors, so a store's verdicts are judged by the same
+    // definitions whichever command opens it (listen reports the broken ones).
+    crate::vendor::user::load_installed();
     let file_args = cli.config.clone();
     let config = || Config::load(&file_args).map_err(config_error);
     // Bare `hookscope` is `hookscope listen`: its options are in the top-level matches.
@@ -133,7 +136,10 @@ fn configured_store(store: &mut StoreArgs, config: &Config) {
 /// A config hookscope cannot use stops it with every problem listed (exit 2).
 fn config_error(error: ConfigError) -> CommandError {
     let text = error.to_string();
-    CommandError::new(exit::USAGE, text.lines().collect::<Vec<_>>().join("\nhookscope: "))
+    CommandError::new(
+        exit::USAGE,
+        text.lines().collect::<Vec<_>>().join("\nhookscope: "),
+    )
 }
 
 fn store_path(db: Option<&Path>) -> Result<PathBuf, CommandError> {

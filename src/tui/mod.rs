@@ -85,8 +85,20 @@ pub async fn run(session: Session, options: Options) -> anyhow::Result<()> {
     );
     ui_state.highlight = options.theme.syntax();
     ui_state.send.forward_target = options.forward_target.clone();
-    for problem in keymap_problems {
-        ui_state.status.error(ui_state.clock.instant, problem);
+    // Problems in the keymap and in vendor definitions (the rest of each loaded), in one
+    // message, as the status bar holds one at a time.
+    let problems: Vec<String> = keymap_problems
+        .into_iter()
+        .chain(
+            crate::vendor::user::startup_problems()
+                .iter()
+                .map(|p| format!("vendor definition {p}")),
+        )
+        .collect();
+    if !problems.is_empty() {
+        ui_state
+            .status
+            .error(ui_state.clock.instant, problems.join(" · "));
     }
 
     let (outbox, inbox) = mpsc::channel();
