@@ -502,8 +502,13 @@ pub struct SendArgs {
 
     /// Send a deliberately broken sample of that kind instead of a valid one (a word that is
     /// both a kind and a valid sample's name, like alert, means the kind).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "warnings")]
     pub broken: bool,
+
+    /// Send a sample that hookscope judges valid but warns about (an undocumented value, a
+    /// field the vendor's documentation does not list) instead of a clean one.
+    #[arg(long)]
+    pub warnings: bool,
 
     /// Send every valid sample of the vendor (every broken one with --broken), one after
     /// another.

@@ -1,14 +1,23 @@
-//! The sample catalogue: realistic vendor payloads (valid and deliberately broken) with the
-//! request headers a vendor sends and the findings validation should produce. The files live
-//! in `assets/samples/<vendor>/` and are embedded, so `hookscope send` works from anywhere.
+//! The sample catalogue: realistic vendor payloads (valid, valid with warnings, and
+//! deliberately broken) with the request headers a vendor sends and the findings validation
+//! should produce. The files live in `assets/samples/<vendor>/` and are embedded, so
+//! `hookscope send` works from anywhere.
+//!
+//! Each manifest entry names its sample's group (`valid`, `warnings`, `broken`), and a test
+//! holds every sample to it with the real analysis. Names follow the group: `broken-<what>`
+//! for the deliberately invalid, `warning-<what>` for the deliberately suspicious, the kind
+//! (or kind + topic) for real-world payloads, which may carry warnings (a legacy version).
 
+use std::fmt;
 use std::sync::OnceLock;
 
+use bytes::Bytes;
 use include_dir::{Dir, include_dir};
 use serde::Deserialize;
 
 use crate::capture::Header;
-use crate::validate::Severity;
+use crate::inspect::{Inspection, inspect};
+use crate::validate::{self, Severity};
 use crate::vendor::Vendor;
 
 static SAMPLE_DIR: Dir<'static> = include_dir!("$CARGO_MANIFEST_DIR/assets/samples");
@@ -23,9 +32,9 @@ pub struct Sample {
     pub file: &'static str,
     /// The event kind, e.g. `alert`; `unknown` when the payload carries no discriminator.
     pub kind: String,
-    /// Deliberately wrong (it may still be valid when it only produces warnings).
-    pub broken: bool,
-    /// One line saying what the sample is, or for a broken one what is wrong with it.
+    /// Clean, valid with warnings, or broken; from the manifest.
+    pub group: Group,
+    /// One line saying what the sample is, or for the others what is wrong with it.
     pub description: String,
     /// The manifest's top-level headers, then the sample's own, in order.
     pub headers: Vec<(String, String)>,
@@ -34,7 +43,102 @@ pub struct Sample {
     pub expect: Expectation,
 }
 
+/// Which of the three sets a sample belongs to: what hookscope must judge it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Group {
+    /// No findings at all.
+    Valid,
+    /// Valid, with at least one warning.
+    Warnings,
+    /// At least one error.
+    Broken,
+}
+
+impl Group {
+    /// `broken`, `warning`, `valid`: the word for one sample of the group in messages.
+    pub fn adjective(self) -> &'static str {
+        match self {
+            Group::Valid => "valid",
+            Group::Warnings => "warning",
+            Group::Broken => "broken",
+        }
+    }
+
+    /// The `send` flag that picks the group, if any.
+    pub fn flag(self) -> Option<&'static str> {
+        match self {
+            Group::Valid => None,
+            Group::Warnings => Some("--warnings"),
+            Group::Broken => Some("--broken"),
+        }
+    }
+}
+
+/// What hookscope's own analysis makes of a sample.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Judgement {
+    pub errors: usize,
+    pub warnings: usize,
+}
+
+impl Judgement {
+    /// The group the findings put a payload in.
+    pub fn group(self) -> Group {
+        match (self.errors, self.warnings) {
+            (0, 0) => Group::Valid,
+            (0, _) => Group::Warnings,
+            _ => Group::Broken,
+        }
+    }
+
+    /// `valid`, `warnings` or `invalid`: the stable word `send --list --json` prints.
+    pub fn verdict(self) -> &'static str {
+        match self.group() {
+            Group::Valid => "valid",
+            Group::Warnings => "warnings",
+            Group::Broken => "invalid",
+        }
+    }
+}
+
+/// `✓ valid`, `⚠ 2 warnings`, `✗ 1 error`.
+impl fmt::Display for Judgement {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let plural = |n: usize, word: &str| {
+            if n == 1 {
+                format!("1 {word}")
+            } else {
+                format!("{n} {word}s")
+            }
+        };
+        let text = match self.group() {
+            Group::Valid => "✓ valid".to_owned(),
+            Group::Warnings => format!("⚠ {}", plural(self.warnings, "warning")),
+            Group::Broken => format!("✗ {}", plural(self.errors, "error")),
+        };
+        // Padding applies to the whole text, so the verdict can be a column.
+        f.pad(&text)
+    }
+}
+
 impl Sample {
+    /// Deliberately invalid: `hookscope send --broken` sends one of these.
+    pub fn is_broken(&self) -> bool {
+        self.group == Group::Broken
+    }
+
+    /// The sample analysed exactly as hookscope analyses a captured request.
+    pub fn inspect(&self) -> Inspection {
+        inspect(&self.capture_headers(), &Bytes::from_static(self.body))
+    }
+
+    /// The errors and warnings hookscope finds in the sample as it is sent.
+    pub fn judge(&self) -> Judgement {
+        let (errors, warnings) = validate::counts(&self.inspect().findings);
+        Judgement { errors, warnings }
+    }
+
     /// The sample's headers as hookscope would capture them.
     pub fn capture_headers(&self) -> Vec<Header> {
         self.headers
@@ -70,30 +174,36 @@ pub enum LookupError {
         kinds: Vec<String>,
         names: Vec<&'static str>,
     },
+    /// No broken (or warning) sample of that kind: every one of the group is offered.
     #[error(
-        "{vendor} has no broken {kind}sample; its broken samples are {listed} \
-         (name one of them, or leave out --broken)",
+        "{vendor} has no {group} {kind}sample; its {group} samples are {listed} \
+         (name one of them, or leave out {flag})",
+        group = .group.adjective(),
         kind = quoted_kind(.kind.as_deref()),
-        listed = names_with_kinds(.broken)
+        listed = names_with_kinds(.samples),
+        flag = .group.flag().unwrap_or_default()
     )]
-    NoBroken {
+    NoneInGroup {
         vendor: Vendor,
+        /// `Broken` or `Warnings`.
+        group: Group,
         /// The kind asked for; `None` when none was.
         kind: Option<String>,
-        /// Every broken sample of the vendor: (name, kind).
-        broken: Vec<(&'static str, &'static str)>,
+        /// Every sample of the vendor in that group: (name, kind).
+        samples: Vec<(&'static str, &'static str)>,
     },
     #[error(
-        "{vendor} has no valid {kind}sample; there is only {others} (add --broken)",
+        "{vendor} has no valid {kind}sample; there is only {others} ({hint})",
         kind = quoted_kind(.kind.as_deref()),
-        others = .others.join(", ")
+        others = names_with_groups(.others),
+        hint = add_flags(.others)
     )]
     NoValid {
         vendor: Vendor,
         /// The kind asked for; `None` when none was.
         kind: Option<String>,
-        /// The names of that kind's broken samples.
-        others: Vec<&'static str>,
+        /// That kind's other samples, each with its group.
+        others: Vec<(&'static str, Group)>,
     },
 }
 
@@ -109,6 +219,29 @@ fn names_with_kinds(samples: &[(&str, &str)]) -> String {
         .map(|(name, kind)| format!("{name} ({kind})"))
         .collect();
     listed.join(", ")
+}
+
+/// `broken-x`, or `warning-a (--warnings), broken-b (--broken)` when the groups differ.
+fn names_with_groups(samples: &[(&str, Group)]) -> String {
+    let mixed = samples.windows(2).any(|pair| pair[0].1 != pair[1].1);
+    let listed: Vec<String> = samples
+        .iter()
+        .map(|(name, group)| match group.flag() {
+            Some(flag) if mixed => format!("{name} ({flag})"),
+            _ => (*name).to_owned(),
+        })
+        .collect();
+    listed.join(", ")
+}
+
+/// `add --broken`, `add --warnings`, or `add --warnings or --broken`.
+fn add_flags(samples: &[(&str, Group)]) -> String {
+    let flags: Vec<&str> = [Group::Warnings, Group::Broken]
+        .into_iter()
+        .filter(|group| samples.iter().any(|(_, g)| g == group))
+        .filter_map(Group::flag)
+        .collect();
+    format!("add {}", flags.join(" or "))
 }
 
 /// Every vendor's samples, vendor by vendor (in `Vendor::ALL` order), each in manifest order.
@@ -133,30 +266,40 @@ pub fn kinds(vendor: Vendor) -> Vec<&'static str> {
     kinds
 }
 
-/// Picks one sample. `kind_or_name` is first matched exactly against the names (then `broken`
-/// is ignored: the name says which), else against the kinds, ignoring case, taking the first
-/// sample of that kind in the `broken` state. A word that is both a name and a kind (`alert`)
-/// means the kind when the named sample is not in the `broken` state. `None` takes the
-/// vendor's first sample in that state.
+/// [`find_in`] the broken samples, or the clean ones.
 pub fn find(
     vendor: Vendor,
     kind_or_name: Option<&str>,
     broken: bool,
 ) -> Result<&'static Sample, LookupError> {
+    let group = if broken { Group::Broken } else { Group::Valid };
+    find_in(vendor, kind_or_name, group)
+}
+
+/// Picks one sample. `kind_or_name` is first matched exactly against the names (then `group`
+/// is ignored: the name says which), else against the kinds, ignoring case, taking the first
+/// sample of that kind in `group`. A word that is both a name and a kind (`alert`) means the
+/// kind when the named sample is not in `group`. `None` takes the vendor's first sample in
+/// `group`.
+pub fn find_in(
+    vendor: Vendor,
+    kind_or_name: Option<&str>,
+    group: Group,
+) -> Result<&'static Sample, LookupError> {
     let Some(wanted) = kind_or_name else {
-        return first_in_state(vendor, None, broken);
+        return first_in_group(vendor, None, group);
     };
     let named = for_vendor(vendor).find(|s| s.name == wanted);
     let kind = for_vendor(vendor)
         .find(|s| s.kind.eq_ignore_ascii_case(wanted))
         .map(|s| s.kind.as_str());
     if let Some(sample) = named
-        && (sample.broken == broken || kind.is_none())
+        && (sample.group == group || kind.is_none())
     {
         return Ok(sample);
     }
     match kind {
-        Some(kind) => first_in_state(vendor, Some(kind), broken),
+        Some(kind) => first_in_group(vendor, Some(kind), group),
         None => Err(LookupError::Unknown {
             vendor,
             wanted: wanted.to_owned(),
@@ -166,33 +309,33 @@ pub fn find(
     }
 }
 
-fn first_in_state(
+fn first_in_group(
     vendor: Vendor,
     kind: Option<&str>,
-    broken: bool,
+    group: Group,
 ) -> Result<&'static Sample, LookupError> {
     let of_kind = || for_vendor(vendor).filter(move |s| kind.is_none_or(|k| s.kind == k));
-    if let Some(sample) = of_kind().find(|s| s.broken == broken) {
+    if let Some(sample) = of_kind().find(|s| s.group == group) {
         return Ok(sample);
     }
     let kind = kind.map(str::to_owned);
-    // Broken samples are few and each has its own name, so all of them are worth offering;
-    // a kind with only broken samples is offered those.
-    Err(if broken {
-        LookupError::NoBroken {
+    // Broken and warning samples are few and each has its own name, so all of the group
+    // are worth offering; a kind without a clean sample is offered what it has.
+    Err(match group {
+        Group::Broken | Group::Warnings => LookupError::NoneInGroup {
             vendor,
+            group,
             kind,
-            broken: for_vendor(vendor)
-                .filter(|s| s.broken)
+            samples: for_vendor(vendor)
+                .filter(|s| s.group == group)
                 .map(|s| (s.name, s.kind.as_str()))
                 .collect(),
-        }
-    } else {
-        LookupError::NoValid {
+        },
+        Group::Valid => LookupError::NoValid {
             vendor,
             kind,
-            others: of_kind().map(|s| s.name).collect(),
-        }
+            others: of_kind().map(|s| (s.name, s.group)).collect(),
+        },
     })
 }
 
@@ -212,7 +355,7 @@ struct Manifest {
 struct Entry {
     file: String,
     kind: String,
-    broken: bool,
+    group: Group,
     description: String,
     #[serde(default)]
     headers: Vec<(String, String)>,
@@ -278,7 +421,7 @@ fn sample(
         name,
         file: file_name,
         kind: entry.kind,
-        broken: entry.broken,
+        group: entry.group,
         description: entry.description,
         headers,
         body: file.contents(),
@@ -317,16 +460,16 @@ mod tests {
             );
             assert!(sample.description.lines().count() == 1, "{what}: one line");
             assert_eq!(sample.expect.kind, sample.kind, "{what}");
-            let has_error = sample
-                .expect
-                .findings
-                .iter()
-                .any(|(_, s)| *s == Severity::Error);
-            assert_eq!(sample.expect.valid, !has_error, "{what}");
-            assert!(
-                sample.broken || sample.expect.valid,
-                "{what}: valid sample invalid"
-            );
+            let count = |severity| {
+                let findings = sample.expect.findings.iter();
+                findings.filter(|(_, s)| *s == severity).count()
+            };
+            let expected = Judgement {
+                errors: count(Severity::Error),
+                warnings: count(Severity::Warning),
+            };
+            assert_eq!(sample.expect.valid, expected.errors == 0, "{what}");
+            assert_eq!(expected.group(), sample.group, "{what}: group and findings");
             for (name, value) in &sample.headers {
                 assert!(http::HeaderName::try_from(name.as_str()).is_ok(), "{what}");
                 assert!(
@@ -360,12 +503,62 @@ mod tests {
     }
 
     #[test]
-    fn every_vendor_has_valid_and_broken_samples() {
+    fn every_vendor_has_samples_of_every_group() {
         for vendor in Vendor::ALL {
-            assert!(for_vendor(vendor).any(|s| !s.broken), "{vendor}");
-            assert!(for_vendor(vendor).any(|s| s.broken), "{vendor}");
+            for group in [Group::Valid, Group::Warnings, Group::Broken] {
+                assert!(
+                    for_vendor(vendor).any(|s| s.group == group),
+                    "{vendor} {group:?}"
+                );
+            }
             assert!(for_vendor(vendor).all(|s| s.vendor == vendor));
         }
+    }
+
+    /// The catalogue's promise, checked against the real analysis of each sample as `send`
+    /// posts it (its headers included): a valid sample has no findings at all, a warning
+    /// sample warnings and no error, a broken one at least one error. A rule change that
+    /// breaks this means renaming the sample (and updating its manifest entry).
+    #[test]
+    fn every_sample_is_judged_as_its_group_promises() {
+        let mut wrong = Vec::new();
+        for sample in all() {
+            let judgement = sample.judge();
+            if judgement.group() != sample.group {
+                wrong.push(format!(
+                    "{}/{} is {:?} but hookscope finds {} error(s), {} warning(s)",
+                    sample.vendor, sample.file, sample.group, judgement.errors, judgement.warnings
+                ));
+            }
+        }
+        assert!(wrong.is_empty(), "{}", wrong.join("\n"));
+    }
+
+    /// The name a user types says what they get: a `broken-` sample is broken, a
+    /// `warning-` one only warns.
+    #[test]
+    fn names_follow_the_group() {
+        for sample in all() {
+            let what = format!("{}/{}", sample.vendor, sample.file);
+            if sample.group == Group::Broken {
+                assert!(sample.name.starts_with("broken-"), "{what}");
+            }
+            if sample.name.starts_with("warning-") {
+                assert_eq!(sample.group, Group::Warnings, "{what}");
+            }
+        }
+    }
+
+    #[test]
+    fn judgements_read_as_a_verdict() {
+        let judged = |errors, warnings| Judgement { errors, warnings };
+        assert_eq!(judged(0, 0).to_string(), "✓ valid");
+        assert_eq!(judged(0, 1).to_string(), "⚠ 1 warning");
+        assert_eq!(judged(0, 3).to_string(), "⚠ 3 warnings");
+        assert_eq!(judged(2, 5).to_string(), "✗ 2 errors");
+        assert_eq!(format!("[{:<10}]", judged(1, 0)), "[✗ 1 error ]");
+        let verdicts = [judged(0, 0), judged(0, 2), judged(1, 2)].map(Judgement::verdict);
+        assert_eq!(verdicts, ["valid", "warnings", "invalid"]);
     }
 
     #[test]
@@ -388,11 +581,15 @@ mod tests {
     #[test]
     fn finds_by_exact_name_whatever_the_broken_flag() {
         let sample = find(Vendor::Bitdrift, Some("broken-two-members"), false).unwrap();
-        assert_eq!((sample.name, sample.broken), ("broken-two-members", true));
+        assert_eq!(
+            (sample.name, sample.group),
+            ("broken-two-members", Group::Broken)
+        );
         let sample = find(Vendor::Bitdrift, Some("alert-camel-case"), true).unwrap();
         assert_eq!(sample.file, "alert-camel-case.json");
         assert_eq!(sample.expect.findings, []);
         let legacy = find(Vendor::Bitdrift, Some("session_capture-legacy"), false).unwrap();
+        assert_eq!(legacy.group, Group::Warnings);
         assert_eq!(
             legacy.expect.findings,
             [(
@@ -422,7 +619,40 @@ mod tests {
         );
         assert_eq!(
             find(Vendor::Bugsplat, None, false).unwrap().name,
-            "report-v1"
+            "NewReport"
+        );
+        let first = find_in(Vendor::Bugsplat, None, Group::Warnings).unwrap();
+        assert_eq!(first.name, "report-v1");
+    }
+
+    #[test]
+    fn warnings_finds_a_warning_sample_of_the_kind() {
+        let drift = find_in(Vendor::Firefly, Some("drift"), Group::Warnings).unwrap();
+        assert_eq!(drift.name, "broken-drift-without-drifts");
+        // A kind that is also a valid sample's name means the kind.
+        let octopus = find_in(
+            Vendor::Octopus,
+            Some("DeploymentSucceeded"),
+            Group::Warnings,
+        );
+        assert_eq!(octopus.unwrap().name, "warning-header-missing");
+        // A name is taken whatever the group asked for.
+        let named = find_in(
+            Vendor::Firefly,
+            Some("broken-drifts-on-ghost"),
+            Group::Valid,
+        );
+        assert_eq!(named.unwrap().group, Group::Warnings);
+    }
+
+    #[test]
+    fn a_kind_without_a_warning_sample_lists_the_warning_ones_with_their_kinds() {
+        let error = find_in(Vendor::Firefly, Some("InsightDetected"), Group::Warnings).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "firefly has no warning \"InsightDetected\" sample; its warning samples are \
+             broken-drifts-on-ghost (GhostResource), broken-drift-without-drifts (Drift) \
+             (name one of them, or leave out --warnings)"
         );
     }
 
@@ -456,7 +686,10 @@ mod tests {
         let octopus = find(Vendor::Octopus, Some("DeploymentFailed"), true).unwrap();
         assert_eq!(octopus.name, "broken-batch-position");
         let firefly = find(Vendor::Firefly, Some("Drift"), true).unwrap();
-        assert_eq!((firefly.kind.as_str(), firefly.broken), ("Drift", true));
+        assert_eq!(
+            (firefly.kind.as_str(), firefly.group),
+            ("Drift", Group::Broken)
+        );
         assert_eq!(
             find(Vendor::Bitdrift, Some("alert"), false).unwrap().name,
             "alert"
@@ -471,7 +704,7 @@ mod tests {
             message.starts_with("bitdrift has no broken \"test\" sample; its broken samples are "),
             "{message}"
         );
-        for sample in for_vendor(Vendor::Bitdrift).filter(|s| s.broken) {
+        for sample in for_vendor(Vendor::Bitdrift).filter(|s| s.is_broken()) {
             let listed = format!("{} ({})", sample.name, sample.kind);
             assert!(message.contains(&listed), "{listed} missing: {message}");
         }
@@ -490,7 +723,7 @@ mod tests {
     }
 
     #[test]
-    fn a_kind_without_a_valid_sample_says_which_exist() {
+    fn a_kind_without_a_valid_sample_says_which_exist_and_which_flag_sends_them() {
         let error = find(Vendor::Firefly, Some("unknown"), false).unwrap_err();
         assert!(
             error
@@ -498,6 +731,18 @@ mod tests {
                 .ends_with("there is only broken-missing-notification-type (add --broken)"),
             "{error}"
         );
+        let error = find(Vendor::Octopus, Some("TaskCanceled"), false).unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "octopus has no valid \"TaskCanceled\" sample; there is only TaskCanceled \
+             (add --warnings)"
+        );
+        let mixed = [("warning-a", Group::Warnings), ("broken-b", Group::Broken)];
+        assert_eq!(
+            names_with_groups(&mixed),
+            "warning-a (--warnings), broken-b (--broken)"
+        );
+        assert_eq!(add_flags(&mixed), "add --warnings or --broken");
     }
 
     #[test]

@@ -79,7 +79,7 @@ fn findings_point_into_the_payload_and_say_something() {
 fn header_checks_need_the_request() {
     let sample = samples::find(
         hookscope::vendor::Vendor::Octopus,
-        Some("broken-header-missing"),
+        Some("warning-header-missing"),
         true,
     )
     .unwrap();

@@ -1,5 +1,6 @@
 //! `hookscope send`: posts sample vendor payloads to a running hookscope or to the user's own
-//! endpoint, one line per request, and `send --list` shows the catalogue.
+//! endpoint, one line per request, and `send --list` shows the catalogue with what
+//! hookscope's analysis makes of each sample.
 
 use std::io::{ErrorKind, IsTerminal, Write};
 use std::net::IpAddr;
@@ -12,7 +13,7 @@ use serde::Serialize;
 use super::{CommandError, exit, ignore_broken_pipe};
 use crate::cli::{DEFAULT_LISTEN, SendArgs};
 use crate::escape::{json_line, visible_line};
-use crate::samples::{self, Sample};
+use crate::samples::{self, Group, Judgement, Sample};
 use crate::vendor::Vendor;
 
 const TIMEOUT: Duration = Duration::from_secs(10);
@@ -23,18 +24,30 @@ const PREVIEW_BYTES: usize = PREVIEW_CHARS * 4 + 1;
 
 pub fn run(args: SendArgs) -> Result<(), CommandError> {
     if args.list {
+        if args.warnings {
+            return Err(usage(
+                "--list lists every sample with its verdict; leave out --warnings",
+            ));
+        }
         return list(args.vendor, args.json);
     }
     let Some(vendor) = args.vendor else {
         return Err(usage("name a vendor to send a sample of, or pass --list"));
     };
     let target = Target::new(vendor, args.to.as_deref())?;
+    let group = if args.broken {
+        Group::Broken
+    } else if args.warnings {
+        Group::Warnings
+    } else {
+        Group::Valid
+    };
     let chosen: Vec<&Sample> = if args.all {
         samples::for_vendor(vendor)
-            .filter(|s| s.broken == args.broken)
+            .filter(|s| s.group == group)
             .collect()
     } else {
-        let sample = samples::find(vendor, args.kind.as_deref(), args.broken)
+        let sample = samples::find_in(vendor, args.kind.as_deref(), group)
             .map_err(|e| usage(e.to_string()))?;
         vec![sample]
     };
@@ -184,8 +197,8 @@ async fn post(client: &reqwest::Client, url: &Url, sample: &Sample) -> reqwest::
     })
 }
 
-/// `bitdrift alert (alert.json) → URL: 200 OK, 4 ms`, for a broken sample followed by what
-/// is wrong with it, and an indented preview of the response body when there is one.
+/// `bitdrift alert (alert.json) → URL: 200 OK, 4 ms`, for a broken or warning sample followed
+/// by what is wrong with it, and an indented preview of the response body when there is one.
 fn report(sample: &Sample, url: &Url, answer: &Answer) -> String {
     let mut line = format!(
         "{} {} ({}) → {url}: {}, {} ms",
@@ -195,8 +208,13 @@ fn report(sample: &Sample, url: &Url, answer: &Answer) -> String {
         status_text(answer.status),
         answer.elapsed.as_millis()
     );
-    if sample.broken {
-        line.push_str("; broken: ");
+    let what = match sample.group {
+        Group::Valid => None,
+        Group::Warnings => Some("; warnings: "),
+        Group::Broken => Some("; broken: "),
+    };
+    if let Some(what) = what {
+        line.push_str(what);
         line.push_str(&sample.description);
     }
     line.push('\n');
@@ -324,6 +342,10 @@ struct Listed<'a> {
     kind: &'a str,
     broken: bool,
     description: &'a str,
+    /// `valid`, `warnings` or `invalid`, from hookscope's own analysis.
+    verdict: &'static str,
+    errors: usize,
+    warnings: usize,
 }
 
 fn list(vendor: Option<Vendor>, json: bool) -> Result<(), CommandError> {
@@ -337,13 +359,17 @@ fn list(vendor: Option<Vendor>, json: bool) -> Result<(), CommandError> {
             .iter()
             .flat_map(|v| samples::for_vendor(*v))
             .try_for_each(|s| {
+                let judgement = s.judge();
                 let listed = Listed {
                     vendor: s.vendor,
                     name: s.name,
                     file: s.file,
                     kind: &s.kind,
-                    broken: s.broken,
+                    broken: s.is_broken(),
                     description: &s.description,
+                    verdict: judgement.verdict(),
+                    errors: judgement.errors,
+                    warnings: judgement.warnings,
                 };
                 writeln!(out, "{}", json_line(&listed))
             })
@@ -364,7 +390,8 @@ fn terminal_width() -> usize {
 }
 
 /// Vendor by vendor, kind by kind (in order of first appearance), one sample a line:
-/// name, valid/broken, description. The kind is a heading rather than a column because
+/// name, verdict (`✓ valid`, `⚠ 2 warnings`, `✗ 1 error`: what hookscope's analysis makes of
+/// the sample as sent), description. The kind is a heading rather than a column because
 /// names and kinds as long as `ManualInterventionInterruptionRaised` side by side would
 /// leave no room for the description on an 80-column terminal.
 fn write_catalogue(
@@ -376,8 +403,10 @@ fn write_catalogue(
         if index > 0 {
             writeln!(out)?;
         }
-        let (valid, broken): (Vec<&Sample>, Vec<&Sample>) =
-            samples::for_vendor(vendor).partition(|s| !s.broken);
+        let judged: Vec<(&Sample, Judgement)> = samples::for_vendor(vendor)
+            .map(|s| (s, s.judge()))
+            .collect();
+        let count = |group: Group| judged.iter().filter(|(s, _)| s.group == group).count();
         let name = vendor.display_name();
         let title = if name.eq_ignore_ascii_case(vendor.id()) {
             vendor.id().to_owned()
@@ -386,26 +415,33 @@ fn write_catalogue(
         };
         writeln!(
             out,
-            "{title}: {} valid, {} broken; hookscope send {} [KIND|NAME] [--broken]",
-            valid.len(),
-            broken.len(),
+            "{title}: {} valid, {} with warnings, {} broken; \
+             hookscope send {} [KIND|NAME] [--warnings|--broken]",
+            count(Group::Valid),
+            count(Group::Warnings),
+            count(Group::Broken),
             vendor.id()
         )?;
-        let name_width = samples::for_vendor(vendor)
-            .map(|s| s.name.chars().count())
+        let name_width = judged
+            .iter()
+            .map(|(s, _)| s.name.chars().count())
             .max()
             .unwrap_or(0);
-        // Indent, name, gap, "broken", gap.
-        let description_at = 4 + name_width + 2 + 6 + 2;
+        let verdict_width = judged
+            .iter()
+            .map(|(_, j)| j.to_string().chars().count())
+            .max()
+            .unwrap_or(0);
+        // Indent, name, gap, verdict, gap.
+        let description_at = 4 + name_width + 2 + verdict_width + 2;
         let room = width.map(|w| w.saturating_sub(description_at).max(20));
         for kind in samples::kinds(vendor) {
             writeln!(out, "  {kind}")?;
-            for sample in samples::for_vendor(vendor).filter(|s| s.kind == kind) {
+            for (sample, judgement) in judged.iter().filter(|(s, _)| s.kind == kind) {
                 writeln!(
                     out,
-                    "    {:<name_width$}  {:<6}  {}",
+                    "    {:<name_width$}  {judgement:<verdict_width$}  {}",
                     sample.name,
-                    if sample.broken { "broken" } else { "valid" },
                     fit(&sample.description, room)
                 )?;
             }
@@ -444,6 +480,8 @@ mod tests {
     #[test]
     fn report_shows_status_time_what_is_broken_and_the_body() {
         let sample = samples::find(Vendor::Bitdrift, Some("broken-two-members"), false).unwrap();
+        let warning = samples::find(Vendor::Firefly, Some("broken-drifts-on-ghost"), false);
+        let warning = warning.unwrap();
         let url = Url::parse("http://127.0.0.1:9876/webhooks/bitdrift").unwrap();
         let answer = Answer {
             status: reqwest::StatusCode::INTERNAL_SERVER_ERROR,
@@ -462,6 +500,9 @@ mod tests {
             body_head: Vec::new(),
             ..answer
         };
+        assert!(report(warning, &url, &empty).ends_with(
+            "204 No Content, 4 ms; warnings: drifts attached to a GhostResource notification\n"
+        ));
         assert_eq!(
             report(valid, &url, &empty),
             "bitdrift alert (alert.json) → http://127.0.0.1:9876/webhooks/bitdrift: \
@@ -524,10 +565,49 @@ mod tests {
                 sample.name
             );
         }
-        assert!(full.starts_with(
-            "bitdrift: 10 valid, 8 broken; hookscope send bitdrift [KIND|NAME] [--broken]\n  test\n    test "
-        ));
-        assert!(full.contains("\noctopus (Octopus Deploy): 6 valid, 8 broken;"));
+        assert!(
+            full.starts_with(
+                "bitdrift: 9 valid, 3 with warnings, 6 broken; \
+                 hookscope send bitdrift [KIND|NAME] [--warnings|--broken]\n  test\n    test "
+            ),
+            "{full}"
+        );
+        assert!(full.contains("\noctopus (Octopus Deploy): 5 valid, 5 with warnings, 4 broken;"));
+    }
+
+    /// Each line shows what the analysis makes of the sample, in a column of its own.
+    #[test]
+    fn the_catalogue_shows_each_samples_verdict() {
+        let mut out = Vec::new();
+        write_catalogue(&mut out, &[Vendor::Firefly], None).unwrap();
+        let out = String::from_utf8(out).unwrap();
+        let line = |name: &str| {
+            out.lines()
+                .find(|l| l.starts_with(&format!("    {name} ")))
+                .unwrap_or_else(|| panic!("{name} in\n{out}"))
+                .to_owned()
+        };
+        // Names are padded to the longest, broken-missing-notification-type (32).
+        let at = 4 + 32 + 2;
+        let verdict_of = |name: &str| line(name)[at..].split("  ").next().unwrap().to_owned();
+        assert_eq!(verdict_of("Drift"), "✓ valid");
+        assert_eq!(verdict_of("broken-drifts-on-ghost"), "⚠ 1 warning");
+        assert_eq!(verdict_of("broken-boolean-types"), "✗ 2 errors");
+        assert_eq!(verdict_of("broken-timestamps"), "✗ 1 error");
+        // Descriptions start in one column.
+        let starts: Vec<usize> = ["Drift", "broken-drifts-on-ghost", "broken-timestamps"]
+            .iter()
+            .map(|name| {
+                let line = line(name);
+                let description = &samples::find_in(Vendor::Firefly, Some(name), Group::Valid)
+                    .unwrap()
+                    .description;
+                line[..line.find(description.as_str()).unwrap()]
+                    .chars()
+                    .count()
+            })
+            .collect();
+        assert!(starts.windows(2).all(|w| w[0] == w[1]), "{starts:?}\n{out}");
     }
 
     /// A closed port: bound, then released.

@@ -27,13 +27,30 @@ pub(super) fn push_findings(schema: &Schema, error: &ValidationError<'_>, out: &
             for name in unexpected {
                 let mut message = format!("`{name}` is not a documented {vendor} field here");
                 if let Some(close) = closest(name, &documented) {
-                    message.push_str(&format!(" (did you mean `{close}`?)"));
+                    message.push(' ');
+                    message.push_str(&did_you_mean(close));
                 }
                 out.push(Finding::warning(push_token(pointer, name), message));
             }
         }
-        ValidationErrorKind::Custom { message, .. } => {
-            out.push(Finding::warning(pointer, message.clone()));
+        ValidationErrorKind::Custom { keyword, message } => {
+            // An open list accepts new values, but not a known one in another letter case:
+            // receivers compare them exactly, so that is a mistake, not news.
+            let known = rule
+                .filter(|_| keyword == KNOWN_VALUES)
+                .and_then(|r| r.get(KNOWN_VALUES));
+            match in_another_case(instance, known) {
+                Some(documented) => out.push(Finding::error(
+                    pointer,
+                    format!(
+                        "{} is a known {vendor} value in the wrong letter case; values are \
+                         compared exactly {}",
+                        quote_value(instance),
+                        did_you_mean(documented)
+                    ),
+                )),
+                None => out.push(Finding::warning(pointer, message.clone())),
+            }
         }
         ValidationErrorKind::Type { kind } => {
             let expected = expected_types(kind);
@@ -57,14 +74,16 @@ pub(super) fn push_findings(schema: &Schema, error: &ValidationError<'_>, out: &
                 .as_array()
                 .map(|values| values.iter().map(quote_value).collect())
                 .unwrap_or_default();
-            out.push(Finding::error(
-                pointer,
-                format!(
-                    "expected one of {}; found {}",
-                    allowed.join(", "),
-                    found(instance)
-                ),
-            ));
+            let mut message = format!(
+                "expected one of {}; found {}",
+                allowed.join(", "),
+                found(instance)
+            );
+            if let Some(documented) = in_another_case(instance, Some(options)) {
+                message.push_str("; values are compared exactly ");
+                message.push_str(&did_you_mean(documented));
+            }
+            out.push(Finding::error(pointer, message));
         }
         ValidationErrorKind::Format { format } => {
             out.push(Finding::error(
@@ -81,10 +100,15 @@ pub(super) fn push_findings(schema: &Schema, error: &ValidationError<'_>, out: &
                 .and_then(|r| r.get("x-expected"))
                 .and_then(Value::as_str)
                 .unwrap_or("a value of the documented form");
-            out.push(Finding::error(
-                pointer,
-                format!("expected {expected}; found {}", found(instance)),
-            ));
+            let mut message = format!("expected {expected}; found {}", found(instance));
+            // The pattern of an open set fails first for a known value in the wrong case.
+            if let Some(documented) =
+                in_another_case(instance, rule.and_then(|r| r.get(KNOWN_VALUES)))
+            {
+                message.push_str("; values are compared exactly ");
+                message.push_str(&did_you_mean(documented));
+            }
+            out.push(Finding::error(pointer, message));
         }
         ValidationErrorKind::Minimum { limit } => out.push(Finding::error(
             pointer,
@@ -103,6 +127,25 @@ pub(super) fn push_findings(schema: &Schema, error: &ValidationError<'_>, out: &
         )),
         _ => out.push(Finding::error(pointer, error.to_string())),
     }
+}
+
+/// hookscope's keyword for the known values of an open set (see `schema.rs`).
+const KNOWN_VALUES: &str = "x-known-values";
+
+/// The documented string in `values` (an array) that `instance` equals but for letter case.
+fn in_another_case<'v>(instance: &Value, values: Option<&'v Value>) -> Option<&'v str> {
+    let text = instance.as_str()?;
+    let lower = text.to_lowercase();
+    values?
+        .as_array()?
+        .iter()
+        .filter_map(Value::as_str)
+        .find(|documented| *documented != text && documented.to_lowercase() == lower)
+}
+
+/// `(did you mean `Drift`?)`, the form the unknown-field messages use too.
+fn did_you_mean(documented: &str) -> String {
+    format!("(did you mean `{documented}`?)")
 }
 
 /// The schema object that holds the failing keyword, found from the error's absolute
@@ -205,6 +248,88 @@ fn format_phrase(format: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::validate::{Severity, validate};
+    use crate::vendor::Vendor;
+
+    /// A bundled valid sample with one field replaced, and what validating it finds there.
+    fn findings_at(vendor: Vendor, name: &str, pointer: &str, value: Value) -> Vec<Finding> {
+        let sample = crate::samples::for_vendor(vendor)
+            .find(|s| s.name == name)
+            .unwrap();
+        let mut payload: Value = serde_json::from_slice(sample.body).unwrap();
+        *payload.pointer_mut(pointer).unwrap() = value;
+        let headers = sample.capture_headers();
+        validate(vendor, &payload, Some(&headers))
+            .into_iter()
+            .filter(|f| f.pointer == pointer)
+            .collect()
+    }
+
+    #[test]
+    fn a_known_value_of_an_open_set_in_another_case_is_an_error() {
+        let findings = findings_at(
+            Vendor::Firefly,
+            "Drift",
+            "/notificationType",
+            "drift".into(),
+        );
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].severity, Severity::Error);
+        assert_eq!(
+            findings[0].message,
+            "\"drift\" is a known Firefly value in the wrong letter case; values are compared \
+             exactly (did you mean `Drift`?)"
+        );
+        // Octopus categories are PascalCase: one passes the pattern, one fails it first.
+        let pointer = "/Payload/Event/Category";
+        for wrong in ["DeploymentFAILED", "deploymentFailed"] {
+            let octopus = findings_at(Vendor::Octopus, "DeploymentFailed", pointer, wrong.into());
+            assert_eq!(octopus.len(), 1, "{octopus:?}");
+            assert_eq!(octopus[0].severity, Severity::Error);
+            let message = &octopus[0].message;
+            assert!(
+                message.ends_with("compared exactly (did you mean `DeploymentFailed`?)"),
+                "{message}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_new_value_of_an_open_set_stays_a_warning() {
+        let findings = findings_at(
+            Vendor::Firefly,
+            "Drift",
+            "/notificationType",
+            "PolicyViolation".into(),
+        );
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].severity, Severity::Warning);
+        assert!(
+            !findings[0].message.contains("did you mean"),
+            "{findings:?}"
+        );
+        let exact = findings_at(
+            Vendor::Firefly,
+            "Drift",
+            "/notificationType",
+            "Drift".into(),
+        );
+        assert_eq!(exact, []);
+    }
+
+    #[test]
+    fn a_closed_set_value_in_another_case_suggests_the_documented_one() {
+        let findings = findings_at(Vendor::Firefly, "Drift", "/providerType", "AWS".into());
+        assert_eq!(findings.len(), 1, "{findings:?}");
+        assert_eq!(findings[0].severity, Severity::Error);
+        assert_eq!(
+            findings[0].message,
+            "expected one of \"aws\", \"gcp\", \"azurerm\", \"\"; found a string (\"AWS\"); \
+             values are compared exactly (did you mean `aws`?)"
+        );
+        let other = findings_at(Vendor::Firefly, "Drift", "/providerType", "azure".into());
+        assert!(!other[0].message.contains("did you mean"), "{other:?}");
+    }
 
     #[test]
     fn suggests_close_documented_names() {
