@@ -138,25 +138,10 @@ pub fn suggestion(key: &str) -> Option<&'static str> {
     let allowed = (normal.chars().count() / 3).clamp(1, 3);
     SETTINGS
         .iter()
-        .map(|s| (s.name, edit_distance(&normal, s.name)))
+        .map(|s| (s.name, strsim::levenshtein(&normal, s.name)))
         .filter(|(_, distance)| *distance <= allowed)
         .min_by_key(|(_, distance)| *distance)
         .map(|(name, _)| name)
-}
-
-/// Levenshtein distance, by characters.
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 #[cfg(test)]
@@ -243,6 +228,5 @@ mod tests {
         assert_eq!(suggestion("Forward_Timeout"), Some("forward-timeout"));
         assert_eq!(suggestion("x"), None);
         assert_eq!(suggestion("vendors"), None);
-        assert_eq!(edit_distance("kitten", "sitting"), 3);
     }
 }

@@ -171,7 +171,12 @@ fn closest<'a>(name: &str, documented: &[&'a str]) -> Option<&'a str> {
     let lower = name.to_lowercase();
     documented
         .iter()
-        .map(|candidate| (candidate, edit_distance(&lower, &candidate.to_lowercase())))
+        .map(|candidate| {
+            (
+                candidate,
+                strsim::levenshtein(&lower, &candidate.to_lowercase()),
+            )
+        })
         .filter(|(candidate, distance)| {
             (*distance <= 2 && *distance < name.len() / 2)
                 || extends(&lower, &candidate.to_lowercase())
@@ -184,20 +189,6 @@ fn closest<'a>(name: &str, documented: &[&'a str]) -> Option<&'a str> {
 fn extends(a: &str, b: &str) -> bool {
     let (short, long) = if a.len() < b.len() { (a, b) } else { (b, a) };
     short.len() >= 4 && (long.starts_with(short) || long.ends_with(short))
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitute = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitute.min(previous[j + 1] + 1).min(current[j] + 1);
-        }
-        previous = current;
-    }
-    previous[b.len()]
 }
 
 fn type_names(kind: &TypeKind) -> Vec<String> {

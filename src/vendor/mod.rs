@@ -83,8 +83,12 @@ impl Vendor {
         }
     }
 
+    /// Read for every row the store hands out, so it does not gather the known vendors.
     pub fn from_id(id: &str) -> Option<Vendor> {
-        Vendor::known().into_iter().find(|v| v.id() == id)
+        Vendor::ALL
+            .into_iter()
+            .find(|v| v.id() == id)
+            .or_else(|| user::find(id))
     }
 
     pub fn is_built_in(self) -> bool {
@@ -174,16 +178,16 @@ pub struct Table {
 /// vendor on a guess. The built-in vendors are asked first, except for user vendors that
 /// say they go before them.
 pub fn detect(value: &Value, request: Request<'_>) -> Option<Vendor> {
-    let users = || user::registered();
-    users()
-        .find(|(_, def)| def.before_built_in() && def.matches(value, request))
-        .map(|(id, _)| Vendor::User(id))
+    let users: Vec<_> = user::registered().collect();
+    let user_match = |first: bool| {
+        users
+            .iter()
+            .find(|(_, def)| def.before_built_in() == first && def.matches(value, request))
+            .map(|(id, _)| Vendor::User(*id))
+    };
+    user_match(true)
         .or_else(|| detect_built_in(value))
-        .or_else(|| {
-            users()
-                .find(|(_, def)| !def.before_built_in() && def.matches(value, request))
-                .map(|(id, _)| Vendor::User(id))
-        })
+        .or_else(|| user_match(false))
 }
 
 fn detect_built_in(value: &Value) -> Option<Vendor> {

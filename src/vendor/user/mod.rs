@@ -48,7 +48,7 @@ pub fn load_installed() -> &'static [Problem] {
 pub fn startup_problems() -> &'static [Problem] {
     STARTUP_PROBLEMS.get().map_or(&[], Vec::as_slice)
 }
-pub use registry::{UserVendorId, fingerprint, get, install, registered};
+pub use registry::{UserVendorId, find, fingerprint, get, install, registered};
 
 /// A definition that loaded: its rules compiled, ready to match payloads.
 #[derive(Debug)]

@@ -48,6 +48,15 @@ pub fn registered() -> impl Iterator<Item = (UserVendorId, &'static UserVendor)>
     all.into_iter()
 }
 
+/// The registered vendor with this id, if any.
+pub fn find(id: &str) -> Option<Vendor> {
+    let registry = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
+    registry
+        .iter()
+        .position(|v| v.id == id)
+        .map(|at| Vendor::User(UserVendorId(at as u16)))
+}
+
 pub fn get(id: UserVendorId) -> &'static UserVendor {
     let registry = REGISTRY.read().unwrap_or_else(|e| e.into_inner());
     registry[usize::from(id.0)]
