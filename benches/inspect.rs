@@ -123,7 +123,9 @@ fn bench(c: &mut Criterion, runtime: &tokio::runtime::Runtime) {
             if group == "inspect" {
                 inspect_group.bench_function(vendor, |b| b.iter(|| inspect(&headers, &body)));
             } else {
-                inspect_group.bench_function(vendor, |b| b.iter(|| verdict(None, &headers, &body)));
+                inspect_group.bench_function(vendor, |b| {
+                    b.iter(|| verdict(None, &headers, &body, chrono::Utc::now()))
+                });
             }
         }
         inspect_group.finish();

@@ -56,7 +56,7 @@ fn sample(vendor: &str, file: &str) -> Vec<u8> {
 fn capture(id: i64, body: Vec<u8>) -> Capture {
     let headers = vec![Header::new("Content-Type", "application/json")];
     let body = Bytes::from(body);
-    let verdict = hookscope::inspect::verdict(None, &headers, &body);
+    let verdict = hookscope::inspect::verdict(None, &headers, &body, chrono::Utc::now());
     Capture {
         id,
         received_at: Utc::now(),

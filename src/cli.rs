@@ -131,6 +131,9 @@ pub enum Command {
     Replay(ReplayArgs),
     /// Compare two captures: request line, headers, and bodies by structure.
     Diff(DiffArgs),
+    /// List the vendors hookscope recognises (built-in and yours) and where each came from;
+    /// `vendors check` finds the problems in your definitions, `vendors init` starts one.
+    Vendors(VendorsArgs),
     /// Show the settings listen would use and where each comes from (file, environment,
     /// flag, default); `config path` prints where the config file is looked for.
     Config(ConfigArgs),
@@ -260,9 +263,53 @@ pub enum ConfigAction {
 }
 
 #[derive(Debug, Args)]
+#[command(
+    after_help = "Your vendors are TOML files (with an optional JSON Schema beside them) in \
+    the vendors folder of hookscope's config folder ($XDG_CONFIG_HOME/hookscope/vendors/ on \
+    Linux); the README describes every key.\n\n\
+    Examples:\n  \
+    hookscope vendors                  list them, with the checks each makes\n  \
+    hookscope vendors init github      start from the shipped GitHub definition\n  \
+    hookscope vendors check            say what is wrong in each definition, file and line\n\n\
+    Exit status: 0; 1 when `check` finds a problem; 2 for a usage error."
+)]
+pub struct VendorsArgs {
+    #[command(subcommand)]
+    pub action: Option<VendorsAction>,
+
+    /// One JSON object per vendor, for scripts: id, name, source, built_in, schema,
+    /// signature.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum VendorsAction {
+    /// Load every definition and report each problem with its file, line and what to
+    /// change; exit 1 if there is any.
+    Check {
+        /// Check the definitions in this folder instead of yours.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+    },
+    /// Copy a shipped example definition (and its schema) into your vendors folder.
+    Init {
+        /// The example: github or stripe.
+        #[arg(value_name = "EXAMPLE", value_parser = ["github", "stripe"])]
+        name: String,
+        /// Write into this folder instead of yours.
+        #[arg(long, value_name = "DIR")]
+        dir: Option<PathBuf>,
+        /// Replace files that are already there.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+#[derive(Debug, Args)]
 #[command(after_help = "Install, for example:\n  \
     hookscope completions bash > ~/.local/share/bash-completion/completions/hookscope\n  \
-    hookscope completions zsh > ~/.zfunc/_hookscope     (with fpath+=~/.zfunc in .zshrc)\n  \
+    hookscope completions zsh > ~/.zfunc/_hookscope   (with fpath+=(~/.zfunc) before compinit)\n  \
     hookscope completions fish > ~/.config/fish/completions/hookscope.fish\n  \
     hookscope completions powershell >> $PROFILE\n  \
     hookscope completions elvish >> ~/.config/elvish/rc.elv")]

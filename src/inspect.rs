@@ -2,10 +2,11 @@
 //! JSON, recognise the vendor, decode what it says and validate it.
 
 use bytes::Bytes;
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 
 use crate::body::{BodyLimits, DecodedBody, Format, decode_body, json_problem};
-use crate::capture::{Header, Verdict};
+use crate::capture::{Capture, Header, Verdict};
 use crate::validate::{self, Finding};
 use crate::vendor::{self, Decoded, Request, Vendor};
 
@@ -88,38 +89,70 @@ impl Inspection {
 
 /// A payload with its headers (a response's, say) but no request path.
 pub fn inspect(headers: &[Header], body: &Bytes) -> Inspection {
-    inspect_request(None, headers, body)
+    inspect_request(None, headers, body, Utc::now())
 }
 
 /// A captured request's payload: its headers (and path) take part in detection, decoding
-/// and validation.
-pub fn inspect_request(path: Option<&str>, headers: &[Header], body: &Bytes) -> Inspection {
+/// and validation. `received_at` is when it arrived: a signature's timestamp is judged
+/// against the delivery, not against the moment someone looks at it.
+pub fn inspect_request(
+    path: Option<&str>,
+    headers: &[Header],
+    body: &Bytes,
+    received_at: DateTime<Utc>,
+) -> Inspection {
     let request = Request { headers, path };
-    run(headers, Some(request), body, None, true)
+    run(Some((request, received_at)), body, None, true)
+}
+
+/// [`inspect_request`] for a stored capture.
+pub fn inspect_capture(capture: &Capture) -> Inspection {
+    inspect_request(
+        Some(capture.path()),
+        &capture.headers,
+        &capture.body,
+        capture.received_at,
+    )
 }
 
 /// A payload from a file (`hookscope validate`): no request headers, so checks that need
 /// them are skipped; `vendor` forces a vendor instead of detecting one.
 pub fn inspect_file(body: &Bytes, vendor: Option<Vendor>) -> Inspection {
-    run(&[], None, body, vendor, true)
+    run(None, body, vendor, true)
 }
 
 /// What the store keeps about a captured payload: the same analysis without building the
 /// summary for people (the analyser runs this for every capture).
-pub fn verdict(path: Option<&str>, headers: &[Header], body: &Bytes) -> Verdict {
+pub fn verdict(
+    path: Option<&str>,
+    headers: &[Header],
+    body: &Bytes,
+    received_at: DateTime<Utc>,
+) -> Verdict {
     let request = Request { headers, path };
-    run(headers, Some(request), body, None, false).verdict()
+    run(Some((request, received_at)), body, None, false).verdict()
+}
+
+/// [`verdict`] for a stored capture.
+pub fn capture_verdict(capture: &Capture) -> Verdict {
+    verdict(
+        Some(capture.path()),
+        &capture.headers,
+        &capture.body,
+        capture.received_at,
+    )
 }
 
 /// `summarise`: also decode what the payload says for people (headline, fields, tables).
 fn run(
-    decode_headers: &[Header],
-    request: Option<Request<'_>>,
+    delivery: Option<(Request<'_>, DateTime<Utc>)>,
     body: &Bytes,
     forced: Option<Vendor>,
     summarise: bool,
 ) -> Inspection {
     let raw = body;
+    let request = delivery.map(|(request, _)| request);
+    let decode_headers = request.map_or(&[][..], |r| r.headers);
     let body = decode_body(decode_headers, body, BodyLimits::default());
     let json = read_json(&body, forced.is_some());
     let value = match &json {
@@ -139,8 +172,13 @@ fn run(
         (Some(_), None) => (None, vec![not_json_finding(&json, &body)]),
         (None, _) => (None, Vec::new()),
     };
-    if let (Some(vendor), Some(request)) = (vendor, request) {
-        findings.extend(crate::vendor::user::signature_finding(vendor, request, raw));
+    if let (Some(vendor), Some((request, received_at))) = (vendor, delivery) {
+        findings.extend(crate::vendor::user::signature_finding(
+            vendor,
+            request,
+            raw,
+            received_at,
+        ));
     }
     Inspection {
         body,

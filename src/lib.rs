@@ -20,6 +20,7 @@ pub mod paths;
 pub mod replay;
 pub mod samples;
 pub mod session;
+pub mod signature;
 pub mod store;
 pub mod tui;
 pub mod units;

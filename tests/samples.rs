@@ -97,7 +97,7 @@ fn the_stored_verdict_agrees_with_the_full_inspection() {
     for sample in samples::all() {
         let headers = sample.capture_headers();
         let body = Bytes::from_static(sample.body);
-        let verdict = hookscope::inspect::verdict(None, &headers, &body);
+        let verdict = hookscope::inspect::verdict(None, &headers, &body, chrono::Utc::now());
         let inspection = inspect(&headers, &body);
         assert_eq!(verdict, inspection.verdict(), "{}", sample.file);
         // The verdict reads kind and event id from the payload, the summary decodes them:

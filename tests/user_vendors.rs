@@ -62,7 +62,12 @@ pointer = "/order/url"
         json!({"api": 2, "order": {"id": "o-1", "state": "paid", "url": "https://a.example/o-1"}})
             .to_string(),
     );
-    let inspection = hookscope::inspect::inspect_request(Some("/hooks/shop"), &headers, &body);
+    let inspection = hookscope::inspect::inspect_request(
+        Some("/hooks/shop"),
+        &headers,
+        &body,
+        chrono::Utc::now(),
+    );
     assert_eq!(inspection.vendor, Some(vendor));
     assert_eq!(inspection.kind(), Some("orders.paid"));
     let decoded = inspection.decoded.as_ref().unwrap();
@@ -82,11 +87,18 @@ pointer = "/order/url"
     );
 
     // Every rule must hold: another path, a missing header or another value is not it.
-    let elsewhere = hookscope::inspect::inspect_request(Some("/other"), &headers, &body);
+    let elsewhere =
+        hookscope::inspect::inspect_request(Some("/other"), &headers, &body, chrono::Utc::now());
     assert_eq!(elsewhere.vendor, None);
     let other = Bytes::from(json!({"api": 3, "order": {}}).to_string());
     assert_eq!(
-        hookscope::inspect::inspect_request(Some("/hooks/shop"), &headers, &other).vendor,
+        hookscope::inspect::inspect_request(
+            Some("/hooks/shop"),
+            &headers,
+            &other,
+            chrono::Utc::now()
+        )
+        .vendor,
         None
     );
     assert_eq!(Vendor::from_id("test-shop"), Some(vendor));
@@ -107,11 +119,13 @@ headers = ["X-Test-Claim"]
 pointers = ["/Payload"]
 "#;
     let after = registered_vendor("test-after", &rule.replace("BEFORE", "false"), None);
-    let seen = hookscope::inspect::inspect_request(Some("/x"), &headers, &body).vendor;
+    let seen =
+        hookscope::inspect::inspect_request(Some("/x"), &headers, &body, chrono::Utc::now()).vendor;
     assert_eq!(seen, Some(Vendor::Octopus), "the built-in one wins");
     assert_ne!(seen, Some(after));
     let before = registered_vendor("test-before", &rule.replace("BEFORE", "true"), None);
-    let seen = hookscope::inspect::inspect_request(Some("/x"), &headers, &body).vendor;
+    let seen =
+        hookscope::inspect::inspect_request(Some("/x"), &headers, &body, chrono::Utc::now()).vendor;
     assert_eq!(
         seen,
         Some(before),

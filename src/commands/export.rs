@@ -60,11 +60,7 @@ fn export(db: &Database, format: ArchiveFormat, mut out: impl Write) -> anyhow::
                 count += 1;
                 // Records carry the vendor fields even where the analyser had not got to.
                 if capture.verdict.is_none() {
-                    capture.verdict = Some(inspect::verdict(
-                        Some(capture.path()),
-                        &capture.headers,
-                        &capture.body,
-                    ));
+                    capture.verdict = Some(inspect::capture_verdict(&capture));
                 }
                 Ok(write_jsonl(&mut out, &capture)?)
             })?;

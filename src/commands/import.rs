@@ -14,11 +14,7 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
     let mut imported = read_archive(&text)
         .map_err(|e| CommandError::new(exit::FAILURE, format!("cannot import {name}: {e}")))?;
     for capture in &mut imported.captures {
-        capture.verdict = Some(crate::inspect::verdict(
-            Some(capture.path()),
-            &capture.headers,
-            &capture.body,
-        ));
+        capture.verdict = Some(crate::inspect::capture_verdict(capture));
     }
     let path = store_path(args.store.db.as_deref())?;
     let store = open_writer(&path)?;

@@ -12,6 +12,7 @@ mod replay;
 mod send;
 mod show;
 mod validate;
+mod vendors;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -19,7 +20,7 @@ use std::path::{Path, PathBuf};
 use crate::capture::CaptureSummary;
 use clap::ArgMatches;
 
-use crate::cli::{Cli, Command, StoreArgs};
+use crate::cli::{Cli, Command, StoreArgs, VendorsAction};
 use crate::config::{Config, ConfigError};
 use crate::store::{
     Database, Durability, OpenMode, Store, StoreError, StoreLocation, StoreOptions,
@@ -119,6 +120,13 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> Result<(), CommandError> {
         }
         Command::Validate(args) => validate::run(args),
         Command::Send(args) => send::run(args),
+        Command::Vendors(args) => match args.action {
+            None => vendors::list(args.json),
+            Some(VendorsAction::Check { dir }) => vendors::check(dir.as_deref()),
+            Some(VendorsAction::Init { name, dir, force }) => {
+                vendors::init(&name, dir.as_deref(), force)
+            }
+        },
         Command::Config(args) => config::run(args, &file_args, sub_matches),
         Command::Completions(args) => generate::completions(args),
         Command::Man(args) => generate::man(args),
@@ -197,11 +205,7 @@ fn ignore_broken_pipe(result: std::io::Result<()>) -> Result<(), CommandError> {
 fn complete_verdicts(db: &Database, summaries: &mut [CaptureSummary]) -> Result<(), CommandError> {
     for summary in summaries.iter_mut().filter(|s| !s.analysed) {
         if let Some(capture) = db.get(summary.id)? {
-            summary.apply(&crate::inspect::verdict(
-                Some(capture.path()),
-                &capture.headers,
-                &capture.body,
-            ));
+            summary.apply(&crate::inspect::capture_verdict(&capture));
         }
     }
     Ok(())

@@ -85,8 +85,7 @@ fn write_readable(out: &mut impl Write, capture: &Capture) -> std::io::Result<()
         capture.response_status
     )?;
     writeln!(out, "body     {}", describe_body(capture))?;
-    let inspection =
-        crate::inspect::inspect_request(Some(capture.path()), &capture.headers, &capture.body);
+    let inspection = crate::inspect::inspect_capture(capture);
     write_vendor(out, capture, &inspection)?;
     writeln!(out)?;
     for header in &capture.headers {

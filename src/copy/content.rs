@@ -149,8 +149,7 @@ fn pointer_value(capture: &Capture, pointer: &str) -> Result<String, CopyError> 
             pointer.to_owned()
         }
     };
-    let inspection =
-        crate::inspect::inspect_request(Some(capture.path()), &capture.headers, &capture.body);
+    let inspection = crate::inspect::inspect_capture(capture);
     let document = match &inspection.json {
         Json::Parsed(value) => value,
         Json::NotJson => return Err(CopyError::NotJson { pointer: named() }),

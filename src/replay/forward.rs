@@ -249,11 +249,7 @@ fn route_matches(filter: &Filter, capture: &Capture) -> bool {
     let analysed;
     let capture = if filter.needs_verdict() && capture.verdict.is_none() {
         analysed = Capture {
-            verdict: Some(crate::inspect::verdict(
-                Some(capture.path()),
-                &capture.headers,
-                &capture.body,
-            )),
+            verdict: Some(crate::inspect::capture_verdict(capture)),
             ..capture.clone()
         };
         &analysed

@@ -58,7 +58,10 @@ fn run(db: &Database, writer: &WriterHandle, pokes: &Receiver<()>, stop: &Atomic
             .iter()
             .map(|p| {
                 let path = p.uri.split('?').next();
-                (p.id, inspect::verdict(path, &p.headers, &p.body))
+                (
+                    p.id,
+                    inspect::verdict(path, &p.headers, &p.body, p.received_at),
+                )
             })
             .collect();
         if writer.record_verdicts_blocking(verdicts).is_err() {

@@ -4,7 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use bytes::Bytes;
-use chrono::DateTime;
+use chrono::{DateTime, Utc};
 use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 
 use super::StoreError;
@@ -43,6 +43,8 @@ pub struct PendingAnalysis {
     pub body: Bytes,
     /// The request target: the path takes part in detecting user vendors.
     pub uri: String,
+    /// Signature timestamps are judged against the delivery, not against now.
+    pub received_at: DateTime<Utc>,
 }
 
 pub struct Database {
@@ -137,7 +139,7 @@ impl Database {
         max_bytes: usize,
     ) -> Result<Vec<PendingAnalysis>, StoreError> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, headers, body, uri FROM captures WHERE analysed = 0 AND id > ?1
+            "SELECT id, headers, body, uri, received_at FROM captures WHERE analysed = 0 AND id > ?1
              ORDER BY id LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![after, limit as i64], |row| {
@@ -146,6 +148,7 @@ impl Database {
                 headers: decode_headers(&row.get::<_, Vec<u8>>(1)?),
                 body: Bytes::from(row.get::<_, Vec<u8>>(2)?),
                 uri: row.get(3)?,
+                received_at: timestamp(row.get(4)?),
             })
         })?;
         let mut pending = Vec::new();
@@ -578,7 +581,7 @@ fn vendor_from(id: Option<String>) -> Option<Vendor> {
     id.as_deref().and_then(Vendor::from_id)
 }
 
-fn timestamp(micros: i64) -> chrono::DateTime<chrono::Utc> {
+fn timestamp(micros: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(micros).unwrap_or_default()
 }
 

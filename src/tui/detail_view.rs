@@ -7,7 +7,7 @@ use crate::body::{Format, lines_of_pointers};
 use crate::capture::Capture;
 use crate::escape::{visible_line, visible_text};
 use crate::highlight::{Highlighted, Language};
-use crate::inspect::{Json, inspect, inspect_request};
+use crate::inspect::{Json, inspect, inspect_capture};
 use crate::units::format_bytes;
 use crate::validate::Finding;
 use crate::vendor::{Decoded, Vendor};
@@ -139,7 +139,7 @@ impl BodyView {
 
 impl DetailView {
     pub fn build(capture: Capture) -> Self {
-        let inspection = inspect_request(Some(capture.path()), &capture.headers, &capture.body);
+        let inspection = inspect_capture(&capture);
         let rendered = inspection.body.render();
         let mut notes = inspection.body.notes.clone();
         if let Json::Malformed(message) = &inspection.json {

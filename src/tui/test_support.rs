@@ -62,10 +62,16 @@ pub fn capture(
     body: &[u8],
 ) -> Capture {
     let body = Bytes::copy_from_slice(body);
-    let verdict = inspect::verdict(Some(uri.split('?').next().unwrap_or(uri)), &headers, &body);
+    let received_at = clock().now - chrono::TimeDelta::seconds(seconds_ago);
+    let verdict = inspect::verdict(
+        Some(uri.split('?').next().unwrap_or(uri)),
+        &headers,
+        &body,
+        received_at,
+    );
     Capture {
         id,
-        received_at: clock().now - chrono::TimeDelta::seconds(seconds_ago),
+        received_at,
         peer: "127.0.0.1:50000".into(),
         method: method.into(),
         uri: uri.into(),

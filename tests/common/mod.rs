@@ -160,16 +160,23 @@ pub fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
 
-/// The real binary, with its data and state folders inside `home` so a test never touches
-/// the user's own store or log.
+/// The real binary, with its data, state and config folders inside `home` so a test never
+/// touches the user's own store, log or config file, and with no HOOKSCOPE_* setting of the
+/// environment the tests run in.
 pub fn hookscope(home: &std::path::Path) -> Command {
     let mut command = Command::new(env!("CARGO_BIN_EXE_hookscope"));
     command
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_STATE_HOME", home.join("state"))
+        .env("XDG_CONFIG_HOME", home.join("config"))
         .env("HOME", home)
         .env_remove("NO_COLOR")
         .stdin(Stdio::null());
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("HOOKSCOPE_") {
+            command.env_remove(name);
+        }
+    }
     command
 }
 

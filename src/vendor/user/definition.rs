@@ -27,7 +27,7 @@ pub struct Definition {
     pub fields: Vec<FieldRule>,
     #[serde(default, rename = "link")]
     pub links: Vec<LinkRule>,
-    pub signature: Option<Spanned<toml::Table>>,
+    pub signature: Option<Spanned<crate::signature::SignatureTable>>,
 }
 
 /// All of these must hold for a payload to be this vendor's.

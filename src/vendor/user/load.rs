@@ -216,6 +216,19 @@ pub fn load_file(file: &Path) -> Result<UserVendor, Vec<Problem>> {
     for link in &definition.links {
         pointer_problem(&link.pointer, &at, &mut problems);
     }
+    let signature =
+        definition
+            .signature
+            .as_ref()
+            .and_then(|table| match table.get_ref().validate() {
+                Ok(config) => Some(config),
+                Err(error) => {
+                    for message in error.problems {
+                        problems.push(at(Some(table.span()), format!("[signature]: {message}")));
+                    }
+                    None
+                }
+            });
 
     let mut schema_text = String::new();
     let schema_source = definition.schema.as_ref().and_then(|schema| {
@@ -279,7 +292,7 @@ pub fn load_file(file: &Path) -> Result<UserVendor, Vec<Problem>> {
             .collect(),
         schema_source,
         schema: None,
-        signature: definition.signature.as_ref().map(|s| s.get_ref().clone()),
+        signature,
         fingerprint_text: format!("{text}\0{schema_text}"),
     })
 }

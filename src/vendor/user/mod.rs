@@ -11,8 +11,11 @@ pub mod template;
 use globset::GlobMatcher;
 use serde_json::Value;
 
+use chrono::{DateTime, Utc};
+
 use super::{Decoded, Field, Link, Request};
-use crate::validate::UserSchema;
+use crate::signature::{self, SignatureConfig};
+use crate::validate::{Finding, UserSchema};
 
 pub use load::{Loaded, Problem, load_dir, load_file};
 
@@ -67,7 +70,7 @@ pub struct UserVendor {
     schema_source: Option<Value>,
     schema: Option<UserSchema>,
     /// The signature check, as configured (the secret is read when checking).
-    pub signature: Option<toml::Table>,
+    pub signature: Option<SignatureConfig>,
     /// The definition's text and its schema's, which decide whether verdicts stored by an
     /// earlier run still hold.
     fingerprint_text: String,
@@ -208,17 +211,37 @@ impl UserVendor {
     }
 }
 
-/// The signature check of a user vendor that has one configured, as a finding.
+/// The signature check of a user vendor that has one configured, as a finding: an error
+/// when the signature does not hold, a warning when there is no secret to check it with.
+/// `received_at` is when the request arrived, which a timestamp tolerance is judged by.
 pub fn signature_finding(
     vendor: super::Vendor,
     request: Request<'_>,
     raw_body: &[u8],
-) -> Option<crate::validate::Finding> {
+    received_at: DateTime<Utc>,
+) -> Option<Finding> {
     let super::Vendor::User(id) = vendor else {
         return None;
     };
-    let _ = (get(id).signature.as_ref()?, request, raw_body);
-    None
+    let definition = get(id);
+    let config = definition.signature.as_ref()?;
+    let secret = match config.secret() {
+        Ok(secret) => secret,
+        Err(error) => {
+            return Some(Finding::warning(
+                "",
+                format!("cannot check the {} signature: {error}", definition.name),
+            ));
+        }
+    };
+    signature::verify(
+        config,
+        secret.as_ref(),
+        request.headers,
+        raw_body,
+        received_at,
+    )
+    .finding(&definition.name)
 }
 
 #[cfg(test)]

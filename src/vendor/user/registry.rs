@@ -62,16 +62,24 @@ pub fn get(id: UserVendorId) -> &'static UserVendor {
     registry[usize::from(id.0)]
 }
 
-/// A hash of every registered definition (and schema): stored verdicts made with other
-/// definitions are worked out again.
+/// A hash of every registered definition (and schema, and which signing secret is set):
+/// stored verdicts made under other rules, or with another secret, are worked out again.
 pub fn fingerprint() -> u64 {
     // FNV-1a: stable across builds and runs, unlike the std hasher's promise.
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for (_, vendor) in registered() {
-        for byte in vendor.fingerprint_text.bytes().chain([0]) {
+    let mut mix = |bytes: &[u8]| {
+        for &byte in bytes.iter().chain(&[0]) {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0100_0000_01b3);
         }
+    };
+    for (_, vendor) in registered() {
+        mix(vendor.fingerprint_text.as_bytes());
+        let secret = vendor
+            .signature
+            .as_ref()
+            .and_then(|config| config.secret().ok().flatten());
+        mix(&secret.map_or(0, |s| s.fingerprint()).to_le_bytes());
     }
     hash
 }
