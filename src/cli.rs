@@ -226,6 +226,12 @@ pub struct ListenArgs {
     #[arg(long)]
     pub insecure: bool,
 
+    /// Forwards and the interface's replays of a vendor whose signing secret is configured
+    /// go out with a fresh timestamp and signature, so an app that enforces a tolerance
+    /// accepts them (an edited replay is signed after editing). Others go as captured.
+    #[arg(long)]
+    pub resign: bool,
+
     /// Where the interface copies to: the system clipboard, the terminal's own clipboard
     /// through OSC 52 (works over SSH and in tmux), `auto` (the first, else the second), or
     /// `off`.
@@ -448,6 +454,13 @@ pub struct ReplayArgs {
     #[arg(long)]
     pub insecure: bool,
 
+    /// Sign captures of a vendor whose signing secret is configured afresh (new timestamp
+    /// and signature), so an app that enforces a tolerance accepts an old capture. Captures
+    /// of vendors without a signature go as captured; one whose secret is missing is not
+    /// sent, and the failure says what to set.
+    #[arg(long)]
+    pub resign: bool,
+
     /// One JSON object per request: {"id", "attempt", "target", "status", "elapsed_ms",
     /// "response_size", "error"}.
     #[arg(long)]
@@ -518,9 +531,11 @@ pub struct ValidateArgs {
     #[arg(value_name = "FILE", required = true)]
     pub files: Vec<PathBuf>,
 
-    /// Validate as this vendor's payload instead of recognising the vendor from the content.
-    #[arg(long, value_enum)]
-    pub vendor: Option<Vendor>,
+    /// Validate as this vendor's payload instead of recognising the vendor from the
+    /// content: bitdrift, octopus, bugsplat, firefly, or the id of one of your vendors
+    /// (`hookscope vendors` lists them).
+    #[arg(long, value_name = "VENDOR")]
+    pub vendor: Option<String>,
 
     /// One JSON object per file: {"file", "vendor", "kind", "valid", "findings"}.
     #[arg(long)]

@@ -143,6 +143,23 @@ pub fn capture_verdict(capture: &Capture) -> Verdict {
     )
 }
 
+/// Whose payload a capture is: the stored verdict's vendor, else detected now (without
+/// validating anything).
+pub fn vendor_of(capture: &Capture) -> Option<Vendor> {
+    if let Some(verdict) = &capture.verdict {
+        return verdict.vendor;
+    }
+    let body = decode_body(&capture.headers, &capture.body, BodyLimits::default());
+    let Json::Parsed(value) = read_json(&body, false) else {
+        return None;
+    };
+    let request = Request {
+        headers: &capture.headers,
+        path: Some(capture.path()),
+    };
+    vendor::detect(&value, request)
+}
+
 /// `summarise`: also decode what the payload says for people (headline, fields, tables).
 fn run(
     delivery: Option<(Request<'_>, DateTime<Utc>)>,

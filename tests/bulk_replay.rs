@@ -45,6 +45,7 @@ async fn run(
         pace,
         speed,
         concurrency: 4,
+        resign: false,
     };
     let client = Client::new(SendOptions::default());
     let writer = store.writer();

@@ -31,25 +31,33 @@ pub fn run(args: ListenArgs) -> Result<(), CommandError> {
         !args.headless && std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
     // Before the store opens: its stored verdicts are checked against the definitions.
     let vendor_problems = crate::vendor::user::load_installed();
-    if !interactive {
-        for problem in vendor_problems {
-            eprintln!(
-                "hookscope: vendor definition {}",
-                crate::escape::visible_line(problem.to_string().as_bytes())
-            );
-        }
-    }
+    let resign_warnings = if args.resign {
+        crate::replay::resign::missing_secrets()
+    } else {
+        Vec::new()
+    };
+    // Headless, said on stderr just after the line that names the address.
+    let notes: Vec<String> = vendor_problems
+        .iter()
+        .map(|problem| format!("vendor definition {problem}"))
+        .chain(resign_warnings.iter().cloned())
+        .collect();
     runtime.block_on(async {
         let session = Session::open(session_config(&args)?)
             .await
             .map_err(session_error)?;
         if interactive {
-            let options = crate::tui::Options::new(args.theme, args.clipboard, &args.forward_to);
+            let options = crate::tui::Options {
+                insecure: args.insecure,
+                resign: args.resign,
+                warnings: resign_warnings,
+                ..crate::tui::Options::new(args.theme, args.clipboard, &args.forward_to)
+            };
             crate::tui::run(session, options)
                 .await
                 .map_err(|e| CommandError::new(exit::FAILURE, format!("{e:#}")))
         } else {
-            listen_headless(session, &args).await
+            listen_headless(session, &args, &notes).await
         }
     })
 }
@@ -87,6 +95,7 @@ fn session_config(args: &ListenArgs) -> Result<SessionConfig, CommandError> {
             timeout: args.forward_timeout,
             reply: args.forward_reply,
             insecure: args.insecure,
+            resign: args.resign,
             ..ForwardConfig::default()
         },
     })
@@ -105,8 +114,18 @@ fn session_error(error: SessionError) -> CommandError {
     CommandError::new(code, error.to_string())
 }
 
-async fn listen_headless(session: Session, args: &ListenArgs) -> Result<(), CommandError> {
+async fn listen_headless(
+    session: Session,
+    args: &ListenArgs,
+    notes: &[String],
+) -> Result<(), CommandError> {
     announce(&session, &forward_descriptions(args));
+    for note in notes {
+        eprintln!(
+            "hookscope: {}",
+            crate::escape::visible_line(note.as_bytes())
+        );
+    }
     let (stop, stopped) = tokio::sync::watch::channel(false);
     // Only this run's captures are printed, although the analyser may also (re)analyse older
     // ones: those left unanalysed by a crash, or all of them after the rules changed.

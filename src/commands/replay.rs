@@ -66,6 +66,7 @@ fn replay(args: &ReplayArgs, store: &Store) -> Result<(), CommandError> {
         pace: args.pace,
         speed: args.speed,
         concurrency: usize::from(args.concurrency),
+        resign: args.resign,
     };
     let writer = store.writer();
     let cancel = AtomicBool::new(false);

@@ -26,6 +26,7 @@ struct FileReport {
 }
 
 pub fn run(args: ValidateArgs) -> Result<(), CommandError> {
+    let forced = args.vendor.as_deref().map(known_vendor).transpose()?;
     let style = Style::for_stdout();
     let mut out = std::io::stdout().lock();
     let mut read_failures = 0;
@@ -43,7 +44,7 @@ pub fn run(args: ValidateArgs) -> Result<(), CommandError> {
                 continue;
             }
         };
-        let report = report(name, &inspect_file(&bytes, args.vendor));
+        let report = report(name, &inspect_file(&bytes, forced));
         let written = if args.json {
             writeln!(out, "{}", json_line(&report))
         } else {
@@ -79,6 +80,30 @@ fn read(path: &Path) -> std::io::Result<Bytes> {
         bytes = std::fs::read(path)?;
     }
     Ok(Bytes::from(bytes))
+}
+
+/// A `--vendor` id: a built-in vendor or one of the user's (loaded by now).
+fn known_vendor(id: &str) -> Result<Vendor, CommandError> {
+    if let Some(vendor) = Vendor::from_id(id) {
+        return Ok(vendor);
+    }
+    let known: Vec<&str> = Vendor::known().into_iter().map(|v| v.id()).collect();
+    let lower = id.to_lowercase();
+    let suggestion = known
+        .iter()
+        .map(|k| (*k, strsim::levenshtein(&lower, k)))
+        .filter(|(_, distance)| *distance <= 2)
+        .min_by_key(|(_, distance)| *distance)
+        .map(|(k, _)| format!(" (did you mean `{k}`?)"))
+        .unwrap_or_default();
+    Err(CommandError::new(
+        exit::USAGE,
+        format!(
+            "--vendor: there is no vendor `{}`{suggestion}; known vendors: {}",
+            visible_line(id.as_bytes()),
+            known.join(", ")
+        ),
+    ))
 }
 
 /// A file that is no vendor's payload cannot pass: it is a fixture for something else.

@@ -243,6 +243,16 @@ pub static SETTINGS: &[Setting] = &[
         show: |args| json!(args.insecure),
     },
     Setting {
+        name: "resign",
+        field: "resign",
+        expects: "true or false",
+        set: |args, input, _| {
+            args.resign = input.flag()?;
+            Ok(())
+        },
+        show: |args| json!(args.resign),
+    },
+    Setting {
         name: "clipboard",
         field: "clipboard",
         expects: "one of auto, system, osc52, off",

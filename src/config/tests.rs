@@ -136,6 +136,7 @@ forward-to = ["http://localhost:3001"]
 forward-timeout = "2s"
 forward-reply = true
 insecure = true
+resign = true
 clipboard = "osc52"
 "#,
     );
@@ -143,7 +144,7 @@ clipboard = "osc52"
     assert_eq!(args.db, Some(case.dir.path().join("captures.sqlite3")));
     assert_eq!((args.keep, args.max_body, args.status), (5, 1 << 20, 202));
     assert_eq!(args.forward_timeout, std::time::Duration::from_secs(2));
-    assert!(args.fsync && args.headless && args.forward_reply && args.insecure);
+    assert!(args.fsync && args.headless && args.forward_reply && args.insecure && args.resign);
     assert_eq!(args.clipboard, crate::copy::ClipboardMode::Osc52);
     let from_file = effective
         .iter()

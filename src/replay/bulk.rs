@@ -7,8 +7,10 @@ use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
 
-use super::exchange::exchange;
-use super::{Client, OutgoingRequest, Target};
+use chrono::Utc;
+
+use super::exchange::{exchange, not_sent};
+use super::{Client, Target, resign};
 use crate::attempt::{Attempt, AttemptKind};
 use crate::capture::{Capture, CaptureId};
 use crate::store::{StoreError, WriterHandle};
@@ -29,6 +31,8 @@ pub struct BulkOptions {
     pub speed: f64,
     /// With [`Pace::Fast`]: requests in flight at once.
     pub concurrency: usize,
+    /// Sign each capture afresh for its vendor (`--resign`).
+    pub resign: bool,
 }
 
 impl Default for BulkOptions {
@@ -37,6 +41,7 @@ impl Default for BulkOptions {
             pace: Pace::Fast,
             speed: 1.0,
             concurrency: 4,
+            resign: false,
         }
     }
 }
@@ -112,13 +117,16 @@ pub async fn replay_all(
     };
     match options.pace {
         Pace::Fast => {
-            let mut requests = futures_util::stream::iter(ids.iter().copied())
-                .take_while(|_| std::future::ready(!cancel.load(Ordering::Acquire)))
-                .map(|id| {
-                    let capture = load(id);
-                    async move { replay_one(id, capture, target, client, writer).await }
-                })
-                .buffered(options.concurrency.max(1));
+            let mut requests =
+                futures_util::stream::iter(ids.iter().copied())
+                    .take_while(|_| std::future::ready(!cancel.load(Ordering::Acquire)))
+                    .map(|id| {
+                        let capture = load(id);
+                        async move {
+                            replay_one(id, capture, target, client, writer, options.resign).await
+                        }
+                    })
+                    .buffered(options.concurrency.max(1));
             while let Some(sent) = requests.next().await {
                 count(sent, &mut tally);
             }
@@ -139,7 +147,7 @@ pub async fn replay_all(
                         break;
                     }
                 }
-                let sent = replay_one(id, capture, target, client, writer).await;
+                let sent = replay_one(id, capture, target, client, writer, options.resign).await;
                 count(sent, &mut tally);
             }
         }
@@ -170,13 +178,20 @@ pub async fn replay_one(
     target: &Target,
     client: &Client,
     writer: &WriterHandle,
+    resign: bool,
 ) -> Sent {
     let capture = match capture {
         Ok(Some(capture)) => capture,
         Ok(None) | Err(_) => return Sent::Missing(id),
     };
-    let request = OutgoingRequest::for_capture(&capture, target);
-    let (mut attempt, _) = exchange(client, AttemptKind::Replay, id, target, &request).await;
+    let mut attempt = match resign::outgoing(&capture, target, resign, Utc::now()) {
+        Ok((request, _)) => {
+            exchange(client, AttemptKind::Replay, id, target, &request)
+                .await
+                .0
+        }
+        Err(why) => not_sent(AttemptKind::Replay, id, target, why),
+    };
     match writer.record_attempt(attempt.clone()).await {
         Ok(stored) => attempt.id = stored,
         Err(error) => tracing::warn!(%error, "cannot record a replay"),

@@ -8,11 +8,12 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
+use chrono::Utc;
 use tokio::sync::{Mutex, mpsc};
 use tokio::task::JoinSet;
 
 use super::exchange::{exchange, not_sent};
-use super::{Client, OutgoingRequest, Response, SendOptions, Target};
+use super::{Client, Response, SendOptions, Target, resign};
 use crate::attempt::AttemptKind;
 use crate::capture::Capture;
 use crate::filter::{Candidate, Filter};
@@ -42,6 +43,8 @@ pub struct ForwardConfig {
     pub queue: usize,
     /// Accept any TLS certificate (a local app with a self-signed one).
     pub insecure: bool,
+    /// Sign each webhook afresh for its vendor (`--resign`).
+    pub resign: bool,
 }
 
 impl Default for ForwardConfig {
@@ -52,6 +55,7 @@ impl Default for ForwardConfig {
             reply: false,
             queue: QUEUE,
             insecure: false,
+            resign: false,
         }
     }
 }
@@ -76,6 +80,7 @@ pub struct ForwardHandle {
     client: Client,
     writer: WriterHandle,
     reply: bool,
+    resign: bool,
 }
 
 /// Why the sender got no response of the app's, with `--forward-reply`.
@@ -110,6 +115,7 @@ impl Forwarder {
                     client.clone(),
                     writer.clone(),
                     stopping.clone(),
+                    config.resign,
                 ));
             }
             routes.push(Route {
@@ -122,6 +128,7 @@ impl Forwarder {
             client,
             writer,
             reply: config.reply,
+            resign: config.resign,
         };
         Some(Self {
             handle,
@@ -201,7 +208,16 @@ impl ForwardHandle {
             .find(|r| r.matches(capture))
             .ok_or(ReplyError::NoRoute)?;
         let target = &route.config.target;
-        let request = OutgoingRequest::for_capture(capture, target);
+        let request = match resign::outgoing(capture, target, self.resign, Utc::now()) {
+            Ok((request, _)) => request,
+            Err(why) => {
+                let attempt = not_sent(AttemptKind::Forward, capture.id, target, why.clone());
+                if let Err(store_error) = self.writer.queue_attempt(attempt).await {
+                    tracing::warn!(%store_error, "cannot record a forward");
+                }
+                return Err(ReplyError::Failed(why));
+            }
+        };
         let (attempt, response) = exchange(
             &self.client,
             AttemptKind::Forward,
@@ -276,6 +292,7 @@ async fn send_queued(
     client: Client,
     writer: WriterHandle,
     stopping: Arc<AtomicBool>,
+    resign: bool,
 ) {
     loop {
         let Some(capture) = incoming.lock().await.recv().await else {
@@ -292,16 +309,20 @@ async fn send_queued(
                 "not forwarded: hookscope was stopping",
             )
         } else {
-            let request = OutgoingRequest::for_capture(&capture, &route.target);
-            exchange(
-                &client,
-                AttemptKind::Forward,
-                capture.id,
-                &route.target,
-                &request,
-            )
-            .await
-            .0
+            match resign::outgoing(&capture, &route.target, resign, Utc::now()) {
+                Ok((request, _)) => {
+                    exchange(
+                        &client,
+                        AttemptKind::Forward,
+                        capture.id,
+                        &route.target,
+                        &request,
+                    )
+                    .await
+                    .0
+                }
+                Err(why) => not_sent(AttemptKind::Forward, capture.id, &route.target, why),
+            }
         };
         if writer.queue_attempt(attempt).await.is_err() {
             return;

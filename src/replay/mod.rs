@@ -6,6 +6,7 @@ mod client;
 pub mod exchange;
 pub mod forward;
 mod request;
+pub mod resign;
 mod target;
 
 pub use client::{Client, Response, SendError, SendOptions};

@@ -53,6 +53,8 @@ pub struct Context {
     pub clipboard: ClipboardMode,
     /// Replays accept any TLS certificate.
     pub insecure: bool,
+    /// Replays are signed afresh for their vendor.
+    pub resign: bool,
 }
 
 /// The background work: latest-only lanes for what the screen shows, one queue for what
@@ -375,6 +377,7 @@ fn start_workers(
         outbox.clone(),
         context.clipboard,
         context.insecure,
+        context.resign,
     );
     let queued = Queued::spawn("interface-jobs", move |job, control| {
         worker.run(job, control)

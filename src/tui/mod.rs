@@ -51,6 +51,10 @@ pub struct Options {
     pub forward_target: Option<String>,
     /// Replays accept any TLS certificate (`--insecure`).
     pub insecure: bool,
+    /// Replays are signed afresh for their vendor (`--resign`).
+    pub resign: bool,
+    /// Said in the status bar at start, with any problems of the keymap or vendors.
+    pub warnings: Vec<String>,
 }
 
 impl Options {
@@ -64,6 +68,8 @@ impl Options {
             forwards: forwards.iter().map(ForwardRoute::describe).collect(),
             forward_target: forwards.first().map(|route| route.target.to_string()),
             insecure: false,
+            resign: false,
+            warnings: Vec::new(),
         }
     }
 }
@@ -94,6 +100,7 @@ pub async fn run(session: Session, options: Options) -> anyhow::Result<()> {
                 .iter()
                 .map(|p| format!("vendor definition {p}")),
         )
+        .chain(options.warnings.iter().cloned())
         .collect();
     if !problems.is_empty() {
         ui_state
@@ -128,6 +135,7 @@ pub async fn run(session: Session, options: Options) -> anyhow::Result<()> {
         theme: options.theme,
         clipboard: options.clipboard,
         insecure: options.insecure,
+        resign: options.resign,
     };
     let serving = session.serve();
     let ui = std::thread::Builder::new()

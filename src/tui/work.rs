@@ -6,13 +6,17 @@ use std::sync::Arc;
 use std::sync::mpsc::Sender;
 use std::time::Instant;
 
+use chrono::Utc;
+
 use super::jobs::{JobControl, JobId};
 use super::message::{CopyReport, Job, Message, ReplayReport};
 use crate::attempt::AttemptKind;
 use crate::capture::CaptureId;
 use crate::copy::{Clipboard, ClipboardMode, CopyItem};
+use crate::inspect::vendor_of;
 use crate::replay::bulk::{Bulk, BulkOptions, Sent, replay_all};
-use crate::replay::exchange::exchange;
+use crate::replay::exchange::{exchange, not_sent};
+use crate::replay::resign::resign_request;
 use crate::replay::{Client, OutgoingRequest, SendOptions, Target};
 use crate::store::{Database, StoreError, WriterHandle};
 
@@ -25,6 +29,8 @@ pub struct Worker {
     pub outbox: Sender<Message>,
     pub clipboard: Clipboard,
     pub client: Client,
+    /// Replays are signed afresh for their vendor (`--resign`).
+    pub resign: bool,
 }
 
 impl Worker {
@@ -35,6 +41,7 @@ impl Worker {
         outbox: Sender<Message>,
         clipboard: ClipboardMode,
         insecure: bool,
+        resign: bool,
     ) -> Self {
         Self {
             db,
@@ -46,6 +53,7 @@ impl Worker {
                 insecure,
                 ..SendOptions::default()
             }),
+            resign,
         }
     }
 
@@ -104,9 +112,13 @@ impl Worker {
         let job = control.id;
         let db = &self.db;
         let mut last = None;
+        let options = BulkOptions {
+            resign: self.resign,
+            ..options.clone()
+        };
         let bulk = Bulk {
             target,
-            options,
+            options: &options,
             client: &self.client,
             writer: &self.writer,
         };
@@ -132,6 +144,26 @@ impl Worker {
         }
     }
 
+    /// With `--resign`, an edited request is signed over what the user saved, so the
+    /// signature matches the edited body.
+    fn signed_after_editing(
+        &self,
+        id: CaptureId,
+        request: &OutgoingRequest,
+    ) -> Result<OutgoingRequest, String> {
+        let mut request = request.clone();
+        if !self.resign {
+            return Ok(request);
+        }
+        let capture = self
+            .db
+            .get(id)
+            .map_err(|e| format!("not sent: cannot read capture #{id} to re-sign it: {e}"))?
+            .ok_or_else(|| format!("not sent: capture #{id} is no longer in the store"))?;
+        resign_request(&mut request, vendor_of(&capture), Utc::now())?;
+        Ok(request)
+    }
+
     fn send_edited(
         &mut self,
         job: JobId,
@@ -140,13 +172,20 @@ impl Worker {
         target: &Target,
     ) -> ReplayReport {
         let started = Instant::now();
-        let (mut attempt, _) = self.runtime.block_on(exchange(
-            &self.client,
-            AttemptKind::Replay,
-            id,
-            target,
-            request,
-        ));
+        let mut attempt = match self.signed_after_editing(id, request) {
+            Ok(request) => {
+                self.runtime
+                    .block_on(exchange(
+                        &self.client,
+                        AttemptKind::Replay,
+                        id,
+                        target,
+                        &request,
+                    ))
+                    .0
+            }
+            Err(why) => not_sent(AttemptKind::Replay, id, target, why),
+        };
         let recorded: Result<i64, StoreError> = self
             .runtime
             .block_on(self.writer.record_attempt(attempt.clone()));

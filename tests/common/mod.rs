@@ -190,7 +190,17 @@ pub struct RunningBinary {
 impl RunningBinary {
     /// Starts the binary listening on a free port and waits for its startup line.
     pub fn start(home: &std::path::Path, extra_args: &[&str]) -> Self {
+        Self::start_with_env(home, extra_args, &[])
+    }
+
+    /// [`RunningBinary::start`] with these environment variables set.
+    pub fn start_with_env(
+        home: &std::path::Path,
+        extra_args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
         let mut child = hookscope(home)
+            .envs(env.iter().copied())
             .args(["listen", "--headless", "--listen", "127.0.0.1:0"])
             .args(extra_args)
             .stdout(Stdio::piped())
