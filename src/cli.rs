@@ -544,13 +544,17 @@ pub struct ValidateArgs {
 
 #[derive(Debug, Args)]
 #[command(after_help = "Examples:\n  \
-    hookscope send --list                          every sample, by vendor and kind\n  \
+    hookscope send --list                          every sample, by vendor and kind, with its verdict\n  \
     hookscope send octopus                         a valid Octopus Deploy sample\n  \
     hookscope send bitdrift alert --broken         a deliberately broken bitdrift alert\n  \
+    hookscope send firefly --warnings              a Firefly sample that is valid but warned about\n  \
+    hookscope send bugsplat --all --broken         every broken BugSplat sample\n  \
     hookscope send firefly Drift --to http://localhost:3000/hooks/firefly\n\n\
+    Samples come in three groups, judged by hookscope's own analysis: valid (no findings), \
+    warnings (valid, with warnings) and broken (at least one error).\n\n\
     Exit status: 0 when every request was answered with a 2xx status, 1 when one was not or \
     the target cannot be reached, 2 for an unknown kind or name, a kind with no sample in the \
-    state asked for (valid, or broken with --broken), or a --to that is not an http:// or \
+    group asked for (valid, --warnings or --broken), or a --to that is not an http:// or \
     https:// URL.")]
 pub struct SendArgs {
     /// The vendor whose sample to send.
@@ -558,12 +562,13 @@ pub struct SendArgs {
     pub vendor: Option<Vendor>,
 
     /// The event kind (e.g. alert, DeploymentSucceeded, NewReport, Drift) or a sample's name
-    /// as `--list` shows it [default: the vendor's first valid sample, or broken one with
-    /// --broken].
+    /// as `--list` shows it [default: the vendor's first sample of the group: valid, or with
+    /// warnings (--warnings), or broken (--broken)].
     pub kind: Option<String>,
 
-    /// Send a deliberately broken sample of that kind instead of a valid one (a word that is
-    /// both a kind and a valid sample's name, like alert, means the kind).
+    /// Send a deliberately broken sample of that kind instead of a valid one: hookscope
+    /// judges it invalid, with at least one error (a word that is both a kind and a valid
+    /// sample's name, like alert, means the kind).
     #[arg(long, conflicts_with = "warnings")]
     pub broken: bool,
 
@@ -572,22 +577,24 @@ pub struct SendArgs {
     #[arg(long)]
     pub warnings: bool,
 
-    /// Send every valid sample of the vendor (every broken one with --broken), one after
-    /// another.
+    /// Send every valid sample of the vendor (every broken one with --broken, every one with
+    /// warnings with --warnings), one after another.
     #[arg(long, conflicts_with = "kind")]
     pub all: bool,
 
-    /// Where to post: any http:// or https:// URL [default: the running hookscope at
-    /// http://127.0.0.1:9876/webhooks/VENDOR].
+    /// Where to post: any http:// or https:// URL [default: the running hookscope, at the
+    /// address listen is configured with (file, HOOKSCOPE_LISTEN) or 127.0.0.1:9876, path
+    /// /webhooks/VENDOR].
     #[arg(long, value_name = "URL")]
     pub to: Option<String>,
 
-    /// List the samples (of VENDOR, or of every vendor) instead of sending one.
+    /// List the samples (of VENDOR, or of every vendor) with hookscope's verdict on each,
+    /// instead of sending one.
     #[arg(long, conflicts_with_all = ["kind", "broken", "all", "to"])]
     pub list: bool,
 
     /// With --list: one JSON object per sample (vendor, name, file, kind, broken,
-    /// description) for scripts.
+    /// description, verdict, errors, warnings) for scripts.
     #[arg(long, requires = "list")]
     pub json: bool,
 }

@@ -628,7 +628,7 @@ mod tests {
     #[test]
     fn warnings_finds_a_warning_sample_of_the_kind() {
         let drift = find_in(Vendor::Firefly, Some("drift"), Group::Warnings).unwrap();
-        assert_eq!(drift.name, "broken-drift-without-drifts");
+        assert_eq!(drift.name, "warning-drift-without-drifts");
         // A kind that is also a valid sample's name means the kind.
         let octopus = find_in(
             Vendor::Octopus,
@@ -639,7 +639,7 @@ mod tests {
         // A name is taken whatever the group asked for.
         let named = find_in(
             Vendor::Firefly,
-            Some("broken-drifts-on-ghost"),
+            Some("warning-drifts-on-ghost"),
             Group::Valid,
         );
         assert_eq!(named.unwrap().group, Group::Warnings);
@@ -651,7 +651,7 @@ mod tests {
         assert_eq!(
             error.to_string(),
             "firefly has no warning \"InsightDetected\" sample; its warning samples are \
-             broken-drifts-on-ghost (GhostResource), broken-drift-without-drifts (Drift) \
+             warning-drifts-on-ghost (GhostResource), warning-drift-without-drifts (Drift) \
              (name one of them, or leave out --warnings)"
         );
     }

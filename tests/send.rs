@@ -289,7 +289,7 @@ async fn list_shows_every_sample_with_its_verdict_and_json_lists_each_once() {
     // The verdict column as a person reads it.
     for (name, verdict) in [
         ("Drift", "✓ valid"),
-        ("broken-drifts-on-ghost", "⚠ 1 warning"),
+        ("warning-drifts-on-ghost", "⚠ 1 warning"),
         ("broken-boolean-types", "✗ 2 errors"),
     ] {
         let line = table
@@ -371,7 +371,7 @@ async fn warnings_with_a_kind_sends_a_warning_sample_of_that_kind() {
     let out = send(&["firefly", "Drift", "--warnings", "--to", &url]).await;
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let expected =
-        samples::find(Vendor::Firefly, Some("broken-drift-without-drifts"), false).unwrap();
+        samples::find(Vendor::Firefly, Some("warning-drift-without-drifts"), false).unwrap();
     let captures = server.captures();
     assert_eq!(captures.len(), 1);
     assert_eq!(&captures[0].body[..], expected.body);
@@ -379,7 +379,7 @@ async fn warnings_with_a_kind_sends_a_warning_sample_of_that_kind() {
     let stdout = text(&out.stdout);
     let first = stdout.lines().next().unwrap();
     assert!(
-        first.starts_with("firefly Drift (broken-drift-without-drifts.json) → "),
+        first.starts_with("firefly Drift (warning-drift-without-drifts.json) → "),
         "{stdout}"
     );
     assert!(

@@ -119,7 +119,13 @@ pub fn run(cli: Cli, matches: &ArgMatches) -> Result<(), CommandError> {
             diff::run(args)
         }
         Command::Validate(args) => validate::run(args),
-        Command::Send(args) => send::run(args),
+        Command::Send(args) => {
+            let listen = config()?.listen_address().unwrap_or_else(|| {
+                crate::cli::parse_listen_addr(crate::cli::DEFAULT_LISTEN)
+                    .expect("the default listen address parses")
+            });
+            send::run(args, listen)
+        }
         Command::Vendors(args) => match args.action {
             None => vendors::list(args.json),
             Some(VendorsAction::Check { dir }) => vendors::check(dir.as_deref()),

@@ -3,7 +3,7 @@
 //! hookscope's analysis makes of each sample.
 
 use std::io::{ErrorKind, IsTerminal, Write};
-use std::net::IpAddr;
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use reqwest::Url;
@@ -11,7 +11,7 @@ use reqwest::header::USER_AGENT;
 use serde::Serialize;
 
 use super::{CommandError, exit, ignore_broken_pipe};
-use crate::cli::{DEFAULT_LISTEN, SendArgs};
+use crate::cli::SendArgs;
 use crate::escape::{json_line, visible_line};
 use crate::samples::{self, Group, Judgement, Sample};
 use crate::vendor::Vendor;
@@ -22,7 +22,9 @@ const PREVIEW_CHARS: usize = 200;
 /// Enough bytes for `PREVIEW_CHARS` characters however they are encoded; the rest is not read.
 const PREVIEW_BYTES: usize = PREVIEW_CHARS * 4 + 1;
 
-pub fn run(args: SendArgs) -> Result<(), CommandError> {
+/// `listen` is where `hookscope listen` would listen (its config and environment), where the
+/// samples go without `--to`.
+pub fn run(args: SendArgs, listen: SocketAddr) -> Result<(), CommandError> {
     if args.list {
         if args.warnings {
             return Err(usage(
@@ -34,7 +36,7 @@ pub fn run(args: SendArgs) -> Result<(), CommandError> {
     let Some(vendor) = args.vendor else {
         return Err(usage("name a vendor to send a sample of, or pass --list"));
     };
-    let target = Target::new(vendor, args.to.as_deref())?;
+    let target = Target::new(vendor, args.to.as_deref(), listen)?;
     let group = if args.broken {
         Group::Broken
     } else if args.warnings {
@@ -58,6 +60,16 @@ pub fn run(args: SendArgs) -> Result<(), CommandError> {
     runtime.block_on(send_all(&target, &chosen))
 }
 
+/// The address to post to for a listener bound to `listen`: one bound to every interface
+/// (`0.0.0.0`, `::`) is reached on loopback.
+fn reachable(listen: SocketAddr) -> SocketAddr {
+    match listen.ip() {
+        IpAddr::V4(ip) if ip.is_unspecified() => (Ipv4Addr::LOCALHOST, listen.port()).into(),
+        IpAddr::V6(ip) if ip.is_unspecified() => (Ipv6Addr::LOCALHOST, listen.port()).into(),
+        _ => listen,
+    }
+}
+
 fn usage(message: impl Into<String>) -> CommandError {
     CommandError::new(exit::USAGE, message)
 }
@@ -67,16 +79,19 @@ fn usage(message: impl Into<String>) -> CommandError {
 struct Target {
     url: Url,
     is_default: bool,
+    /// Where hookscope listens, for the message when nothing does.
+    listen: SocketAddr,
 }
 
 impl Target {
-    fn new(vendor: Vendor, to: Option<&str>) -> Result<Self, CommandError> {
+    fn new(vendor: Vendor, to: Option<&str>, listen: SocketAddr) -> Result<Self, CommandError> {
         let Some(text) = to else {
-            let default = format!("http://{DEFAULT_LISTEN}/webhooks/{}", vendor.id());
+            let default = format!("http://{}/webhooks/{}", reachable(listen), vendor.id());
             let url = Url::parse(&default).expect("the default target is a valid URL");
             return Ok(Self {
                 url,
                 is_default: true,
+                listen,
             });
         };
         let url = Url::parse(text)
@@ -92,6 +107,7 @@ impl Target {
         Ok(Self {
             url,
             is_default: false,
+            listen,
         })
     }
 
@@ -263,8 +279,9 @@ fn unreachable(target: &Target, error: &reqwest::Error) -> CommandError {
         return CommandError::new(
             exit::FAILURE,
             format!(
-                "nothing is listening on {DEFAULT_LISTEN}; start hookscope in another terminal \
-                 (`hookscope`) or pass --to URL"
+                "nothing is listening on {}; start hookscope in another terminal \
+                 (`hookscope`) or pass --to URL",
+                target.listen
             ),
         );
     }
@@ -467,6 +484,25 @@ fn fit(text: &str, room: Option<usize>) -> String {
 mod tests {
     use super::*;
 
+    fn default_listen() -> SocketAddr {
+        crate::cli::parse_listen_addr(crate::cli::DEFAULT_LISTEN).unwrap()
+    }
+
+    #[test]
+    fn without_to_the_samples_go_where_hookscope_is_configured_to_listen() {
+        let at = |listen: &str| {
+            let listen = crate::cli::parse_listen_addr(listen).unwrap();
+            Target::new(Vendor::Octopus, None, listen)
+                .unwrap()
+                .url
+                .to_string()
+        };
+        assert_eq!(at("8080"), "http://127.0.0.1:8080/webhooks/octopus");
+        assert_eq!(at("0.0.0.0:8081"), "http://127.0.0.1:8081/webhooks/octopus");
+        assert_eq!(at("[::]:8082"), "http://[::1]:8082/webhooks/octopus");
+        assert_eq!(at("192.0.2.7:80"), "http://192.0.2.7/webhooks/octopus");
+    }
+
     #[test]
     fn preview_counts_characters_and_escapes_controls() {
         assert_eq!(preview(b"{\"ok\":true}", 200), "{\"ok\":true}");
@@ -480,7 +516,7 @@ mod tests {
     #[test]
     fn report_shows_status_time_what_is_broken_and_the_body() {
         let sample = samples::find(Vendor::Bitdrift, Some("broken-two-members"), false).unwrap();
-        let warning = samples::find(Vendor::Firefly, Some("broken-drifts-on-ghost"), false);
+        let warning = samples::find(Vendor::Firefly, Some("warning-drifts-on-ghost"), false);
         let warning = warning.unwrap();
         let url = Url::parse("http://127.0.0.1:9876/webhooks/bitdrift").unwrap();
         let answer = Answer {
@@ -519,14 +555,21 @@ mod tests {
             "/hooks",
             "",
         ] {
-            let error = Target::new(Vendor::Firefly, Some(bad)).err().unwrap();
+            let error = Target::new(Vendor::Firefly, Some(bad), default_listen())
+                .err()
+                .unwrap();
             assert_eq!(error.code, exit::USAGE, "{bad}");
             assert!(error.message.contains("http:// or https://"), "{bad}");
         }
-        let target = Target::new(Vendor::Firefly, Some("HTTPS://example.com/h?x=1")).unwrap();
+        let target = Target::new(
+            Vendor::Firefly,
+            Some("HTTPS://example.com/h?x=1"),
+            default_listen(),
+        )
+        .unwrap();
         assert_eq!(target.url.as_str(), "https://example.com/h?x=1");
         assert!(!target.is_default && !target.is_loopback());
-        let default = Target::new(Vendor::Firefly, None).unwrap();
+        let default = Target::new(Vendor::Firefly, None, default_listen()).unwrap();
         assert_eq!(
             default.url.as_str(),
             "http://127.0.0.1:9876/webhooks/firefly"
@@ -538,7 +581,7 @@ mod tests {
             "http://127.0.0.2/",
         ] {
             assert!(
-                Target::new(Vendor::Firefly, Some(local))
+                Target::new(Vendor::Firefly, Some(local), default_listen())
                     .unwrap()
                     .is_loopback()
             );
@@ -591,11 +634,11 @@ mod tests {
         let at = 4 + 32 + 2;
         let verdict_of = |name: &str| line(name)[at..].split("  ").next().unwrap().to_owned();
         assert_eq!(verdict_of("Drift"), "✓ valid");
-        assert_eq!(verdict_of("broken-drifts-on-ghost"), "⚠ 1 warning");
+        assert_eq!(verdict_of("warning-drifts-on-ghost"), "⚠ 1 warning");
         assert_eq!(verdict_of("broken-boolean-types"), "✗ 2 errors");
         assert_eq!(verdict_of("broken-timestamps"), "✗ 1 error");
         // Descriptions start in one column.
-        let starts: Vec<usize> = ["Drift", "broken-drifts-on-ghost", "broken-timestamps"]
+        let starts: Vec<usize> = ["Drift", "warning-drifts-on-ghost", "broken-timestamps"]
             .iter()
             .map(|name| {
                 let line = line(name);
@@ -629,7 +672,8 @@ mod tests {
 
     #[tokio::test]
     async fn a_refused_default_target_says_to_start_hookscope() {
-        let mut target = Target::new(Vendor::Bitdrift, Some(&closed_port_url())).unwrap();
+        let mut target =
+            Target::new(Vendor::Bitdrift, Some(&closed_port_url()), default_listen()).unwrap();
         let error = refusal(&target).await;
         assert_eq!(error.code, exit::FAILURE);
         assert_eq!(

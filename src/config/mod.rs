@@ -247,17 +247,29 @@ impl Config {
     /// The store for a command that reads one (`list`, `show`, ...) when `--db` is not
     /// given: `db` from the environment, else from the file.
     pub fn store(&self) -> Option<PathBuf> {
+        self.without_flags("db")?.db
+    }
+
+    /// Where `listen` would listen without `--listen`: from the environment, else the
+    /// file, else the default (for `send`, which posts to the running hookscope).
+    pub fn listen_address(&self) -> Option<std::net::SocketAddr> {
+        Some(self.without_flags("listen")?.listen)
+    }
+
+    /// The listen options at their defaults with one setting taken from the environment,
+    /// else from the file.
+    fn without_flags(&self, name: &str) -> Option<ListenArgs> {
         let mut args = listen_defaults().ok()?;
-        if let Some((setting, _, value)) = self.env.iter().find(|(s, ..)| s.name == "db") {
+        if let Some((setting, _, value)) = self.env.iter().find(|(s, ..)| s.name == name) {
             setting.set(&mut args, Input::Env(value)).ok()?;
-        } else if let Some(entry) = self.entries.iter().find(|e| e.setting.name == "db") {
+        } else if let Some(entry) = self.entries.iter().find(|e| e.setting.name == name) {
             let input = Input::File {
                 value: &entry.value,
                 dir: &self.dir,
             };
             entry.setting.set(&mut args, input).ok()?;
         }
-        args.db
+        Some(args)
     }
 
     fn file_source(&self, line: usize) -> Source {

@@ -295,7 +295,7 @@ mod tests {
 
     #[test]
     fn ids_display_as_numbers_or_strings() {
-        let decoded = decode(&sample("broken-numeric-strings.json"));
+        let decoded = decode(&sample("warning-numeric-strings.json"));
         assert_eq!(field(&decoded, "Stack key id"), Some("7711"));
         assert_eq!(field(&decoded, "Crash type"), Some("1 (Windows Native)"));
         assert_eq!(field(&decoded, "Report id"), Some("436218"));

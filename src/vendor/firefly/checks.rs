@@ -19,6 +19,9 @@ pub fn check(value: &Value, _headers: Option<&[Header]>, findings: &mut Vec<Find
         return;
     };
     let notification_type = value.get("notificationType").and_then(Value::as_str);
+    // `drift` is already an error with a did-you-mean; judged as the Drift it was meant to be,
+    // it gets no second, contradictory finding about `drifts`.
+    let is_drift = notification_type.map(|t| t.eq_ignore_ascii_case("Drift"));
     for (i, sample) in samples.iter().enumerate() {
         let base = || format!("/samples/{i}");
         for field in TIMESTAMPS {
@@ -39,15 +42,15 @@ pub fn check(value: &Value, _headers: Option<&[Header]>, findings: &mut Vec<Find
             continue;
         };
         let drifts = || format!("{}/drifts", base());
-        match notification_type {
-            Some("Drift") if !sample.contains_key("drifts") => {
+        match (notification_type, is_drift) {
+            (Some(_), Some(true)) if !sample.contains_key("drifts") => {
                 findings.push(Finding::warning(
                     drifts(),
                     "a Drift notification without `drifts`: nothing says what drifted \
                      (Firefly's own consumer relies on it)",
                 ));
             }
-            Some(other) if other != "Drift" && sample.contains_key("drifts") => {
+            (Some(other), Some(false)) if sample.contains_key("drifts") => {
                 findings.push(Finding::warning(
                     drifts(),
                     format!("`drifts` is documented only on Drift notifications, not on {other}"),
@@ -69,5 +72,53 @@ fn ends_with_numeric_offset(text: &str) -> bool {
             && tail[3] == b':'
             && tail[4].is_ascii_digit()
             && tail[5].is_ascii_digit()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::validate::{Severity, validate};
+    use crate::vendor::Vendor;
+
+    fn findings_for(notification_type: &str, with_drifts: bool) -> Vec<(String, Severity)> {
+        let mut value: serde_json::Value =
+            serde_json::from_str(include_str!("../../../assets/samples/firefly/Drift.json"))
+                .unwrap();
+        value["notificationType"] = notification_type.into();
+        if !with_drifts {
+            value["samples"][0]
+                .as_object_mut()
+                .unwrap()
+                .remove("drifts");
+        }
+        validate(Vendor::Firefly, &value, None)
+            .into_iter()
+            .map(|f| (f.pointer, f.severity))
+            .collect()
+    }
+
+    #[test]
+    fn drift_in_the_wrong_case_is_one_error_not_a_contradiction_about_drifts() {
+        assert_eq!(findings_for("Drift", true), []);
+        assert_eq!(
+            findings_for("drift", true),
+            [("/notificationType".to_owned(), Severity::Error)]
+        );
+        // Without `drifts`, the Drift it was meant to be still misses them.
+        assert_eq!(
+            findings_for("drift", false),
+            [
+                ("/notificationType".to_owned(), Severity::Error),
+                ("/samples/0/drifts".to_owned(), Severity::Warning)
+            ]
+        );
+        let on_ghost = findings_for("GhostResource", true);
+        assert!(!on_ghost.is_empty());
+        assert!(
+            on_ghost
+                .iter()
+                .all(|(pointer, severity)| pointer.ends_with("/drifts")
+                    && *severity == Severity::Warning)
+        );
     }
 }

@@ -346,13 +346,13 @@ mod tests {
         assert_eq!(ghost.tables.len(), 1, "no drifts table");
         assert_eq!(ghost.tables[0].rows[0][4], "", "ownerData is null");
 
-        let on_ghost = decode(&sample("broken-drifts-on-ghost.json"));
+        let on_ghost = decode(&sample("warning-drifts-on-ghost.json"));
         assert_eq!(
             on_ghost.tables[1].rows[0],
             ["etl-worker-2", "machine_type", "e2-standard-4", "(empty)"]
         );
 
-        let missing = decode(&sample("broken-drift-without-drifts.json"));
+        let missing = decode(&sample("warning-drift-without-drifts.json"));
         assert_eq!(
             missing.headline,
             "Drift · aws_s3_bucket · 2 resources, 3 drifts"

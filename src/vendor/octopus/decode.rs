@@ -319,7 +319,7 @@ mod tests {
 
     #[test]
     fn numbers_as_strings_and_missing_parts() {
-        let decoded = decode(&sample("broken-numeric-strings.json"));
+        let decoded = decode(&sample("warning-numeric-strings.json"));
         assert_eq!(field(&decoded, "Batch position"), Some("2 of 3"));
         let decoded = decode(&sample("broken-batch-id.json"));
         assert_eq!(field(&decoded, "Batch position"), Some("1 of ?"));
