@@ -182,7 +182,7 @@ impl UserVendor {
                 let value = if value_rule.starts_with('/') {
                     template::pointer_text(value, value_rule)?
                 } else {
-                    template::render(value_rule, &context)
+                    template::render_field(value_rule, &context)?
                 };
                 Some(Field {
                     label: label.clone(),

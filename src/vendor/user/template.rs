@@ -15,6 +15,19 @@ pub struct Context<'a> {
 
 /// Fills `template` in. A pointer to nothing shows as `?`, so a missing field is visible.
 pub fn render(template: &str, context: &Context<'_>) -> String {
+    fill(template, context).0
+}
+
+/// A Summary field's value: `None` when the template refers to something and none of it is
+/// in this payload, so the field is left out as a missing pointer field is.
+pub fn render_field(template: &str, context: &Context<'_>) -> Option<String> {
+    let (text, found, missing) = fill(template, context);
+    (found > 0 || missing == 0).then_some(text)
+}
+
+/// The filled-in text, and how many placeholders were found and missing.
+fn fill(template: &str, context: &Context<'_>) -> (String, usize, usize) {
+    let (mut found, mut missing) = (0, 0);
     let mut out = String::with_capacity(template.len() + 16);
     let mut rest = template;
     while let Some(open) = rest.find('{') {
@@ -22,11 +35,18 @@ pub fn render(template: &str, context: &Context<'_>) -> String {
         let after = &rest[open + 1..];
         let Some(close) = after.find('}') else {
             out.push_str(&rest[open..]);
-            return out;
+            return (out, found, missing);
         };
         let name = &after[..close];
         match placeholder(name, context) {
-            Some(text) => out.push_str(&text),
+            Some(Some(text)) => {
+                found += 1;
+                out.push_str(&text);
+            }
+            Some(None) => {
+                missing += 1;
+                out.push('?');
+            }
             None => {
                 out.push('{');
                 out.push_str(name);
@@ -36,12 +56,14 @@ pub fn render(template: &str, context: &Context<'_>) -> String {
         rest = &after[close + 1..];
     }
     out.push_str(rest);
-    out
+    (out, found, missing)
 }
 
-fn placeholder(name: &str, context: &Context<'_>) -> Option<String> {
+/// `None`: not a placeholder (kept as written); `Some(None)`: one that is not in this
+/// payload.
+fn placeholder(name: &str, context: &Context<'_>) -> Option<Option<String>> {
     if name == "kind" {
-        return Some(context.kind.to_owned());
+        return Some(Some(context.kind.to_owned()));
     }
     if let Some(header) = name.strip_prefix("header:") {
         return Some(
@@ -49,13 +71,11 @@ fn placeholder(name: &str, context: &Context<'_>) -> Option<String> {
                 .headers
                 .iter()
                 .find(|h| h.name.eq_ignore_ascii_case(header.trim()))
-                .map_or("?".to_owned(), |h| {
-                    String::from_utf8_lossy(&h.value).into_owned()
-                }),
+                .map(|h| String::from_utf8_lossy(&h.value).into_owned()),
         );
     }
     name.starts_with('/')
-        .then(|| pointer_text(context.value, name).unwrap_or_else(|| "?".to_owned()))
+        .then(|| pointer_text(context.value, name))
 }
 
 /// The value at `pointer` as text: strings as they are, other scalars as JSON, objects and
@@ -112,5 +132,22 @@ mod tests {
         assert_eq!(render("{/missing} {/n}", &context), "? ?");
         assert_eq!(render("{other} {unclosed", &context), "{other} {unclosed");
         assert_eq!(unknown_placeholders("{kind} {other} {/a}"), ["other"]);
+    }
+
+    #[test]
+    fn a_field_with_nothing_of_this_payload_is_left_out() {
+        let value = json!({"sender": {"login": "octocat"}});
+        let context = Context {
+            value: &value,
+            kind: "push",
+            headers: &[],
+        };
+        assert_eq!(render_field("{header:X-GitHub-Delivery}", &context), None);
+        assert_eq!(render_field("{/a} {/b}", &context), None);
+        assert_eq!(
+            render_field("{/sender/login} ({/sender/type})", &context).as_deref(),
+            Some("octocat (?)")
+        );
+        assert_eq!(render_field("fixed", &context).as_deref(), Some("fixed"));
     }
 }

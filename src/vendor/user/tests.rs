@@ -92,6 +92,25 @@ fn every_problem_names_its_line_and_what_to_change() {
         kind[0].contains("a header or a pointer, not both"),
         "{kind:?}"
     );
+
+    // MINIMAL's lines, then `[signature]` on line 6.
+    let signature = problems(&format!(
+        "{MINIMAL}[signature]\nscheme = \"hmac-sha256\"\nsecret_env = \"A\"\nsecret_file = \"b\"\n"
+    ));
+    assert_eq!(signature.len(), 2, "{signature:?}");
+    assert!(
+        signature[0].starts_with("6: [signature]: scheme \"hmac-sha256\" needs `header`"),
+        "{signature:?}"
+    );
+    assert!(
+        signature[1].starts_with("6: [signature]: give either `secret_env` or `secret_file`"),
+        "{signature:?}"
+    );
+    let scheme = problems(&format!("{MINIMAL}[signature]\nscheme = \"hmac-sha1\"\n"));
+    assert!(
+        scheme[0].starts_with("7: unknown variant `hmac-sha1`"),
+        "{scheme:?}"
+    );
 }
 
 #[test]
