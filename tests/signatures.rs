@@ -377,28 +377,15 @@ fn user_vendors_are_listed_checked_and_validated_by_the_cli() {
     let fixture = home.path().join("push.json");
     std::fs::write(&fixture, r#"{"sender": {"login": "octocat"}}"#).unwrap();
     let fixture = fixture.to_str().unwrap();
-    let validated = run(
-        home.path(),
-        &["validate", "--vendor", "github", fixture],
-        &[],
-    );
+    let validate = |vendor: &str| run(home.path(), &["validate", "--vendor", vendor, fixture], &[]);
+    let validated = validate("github");
     assert_eq!(validated.status.code(), Some(1));
-    assert!(
-        text(&validated.stdout).contains("/sender/id"),
-        "{}",
-        text(&validated.stdout)
-    );
-    let unknown = run(
-        home.path(),
-        &["validate", "--vendor", "githb", fixture],
-        &[],
-    );
+    let said = text(&validated.stdout);
+    assert!(said.contains("/sender/id"), "{said}");
+    let unknown = validate("githb");
     assert_eq!(unknown.status.code(), Some(2));
-    assert!(
-        text(&unknown.stderr).contains("did you mean `github`?"),
-        "{}",
-        text(&unknown.stderr)
-    );
+    let said = text(&unknown.stderr);
+    assert!(said.contains("did you mean `github`?"), "{said}");
 
     let clean = run(home.path(), &["vendors", "check"], &[]);
     assert!(clean.status.success(), "{}", text(&clean.stdout));

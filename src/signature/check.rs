@@ -118,6 +118,29 @@ pub(super) fn outside_tolerance(
     (tolerance_seconds > 0 && age.unsigned_abs() > tolerance_seconds).then_some(age)
 }
 
+/// The verdict on a timestamped signature: whether any candidate matches, then whether its
+/// timestamp is within the tolerance (Stripe and Standard Webhooks judge both alike).
+pub(super) fn timestamped_verdict(
+    matched: bool,
+    timestamp: i64,
+    now: DateTime<Utc>,
+    tolerance_seconds: u64,
+    scheme: SchemeName,
+) -> Check {
+    if !matched {
+        return Check::Mismatch {
+            why: mismatch_why(timestamp, now, tolerance_seconds),
+        };
+    }
+    match outside_tolerance(timestamp, now, tolerance_seconds) {
+        Some(age_seconds) => Check::Expired {
+            age_seconds,
+            tolerance_seconds,
+        },
+        None => Check::Valid { scheme },
+    }
+}
+
 /// After a mismatch, whether the timestamp was also outside the tolerance, as a clause.
 pub(super) fn mismatch_why(timestamp: i64, now: DateTime<Utc>, tolerance_seconds: u64) -> String {
     match outside_tolerance(timestamp, now, tolerance_seconds) {

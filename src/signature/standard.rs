@@ -10,7 +10,7 @@ use chrono::{DateTime, Utc};
 use hmac::Mac as _;
 use sha2::{Digest as _, Sha256};
 
-use super::check::{mismatch_why, outside_tolerance};
+use super::check::timestamped_verdict;
 use super::config::SchemeName;
 use super::{Check, Secret, any_matches, header_text, header_values, mac, to_hex};
 use crate::capture::Header;
@@ -60,20 +60,13 @@ pub(super) fn verify(
         secret,
         &[parsed.id.as_bytes(), b".", parsed.t.as_bytes(), b".", body],
     );
-    if !any_matches(&mac, &parsed.v1) {
-        return Check::Mismatch {
-            why: mismatch_why(parsed.timestamp, now, tolerance_seconds),
-        };
-    }
-    match outside_tolerance(parsed.timestamp, now, tolerance_seconds) {
-        Some(age_seconds) => Check::Expired {
-            age_seconds,
-            tolerance_seconds,
-        },
-        None => Check::Valid {
-            scheme: SchemeName::StandardWebhooks,
-        },
-    }
+    timestamped_verdict(
+        any_matches(&mac, &parsed.v1),
+        parsed.timestamp,
+        now,
+        tolerance_seconds,
+        SchemeName::StandardWebhooks,
+    )
 }
 
 /// Keeps the original's id (a fresh `msg_…` when it had none) and its header family.

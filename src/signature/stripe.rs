@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use hmac::Mac as _;
 
-use super::check::{mismatch_why, outside_tolerance};
+use super::check::timestamped_verdict;
 use super::config::SchemeName;
 use super::{Check, Secret, any_matches, from_hex, header_values, mac, to_hex};
 use crate::capture::Header;
@@ -23,20 +23,13 @@ pub(super) fn verify(
         Err(check) => return check,
     };
     let mac = mac(secret, &[parsed.t.as_bytes(), b".", body]);
-    if !any_matches(&mac, &parsed.v1) {
-        return Check::Mismatch {
-            why: mismatch_why(parsed.timestamp, now, tolerance_seconds),
-        };
-    }
-    match outside_tolerance(parsed.timestamp, now, tolerance_seconds) {
-        Some(age_seconds) => Check::Expired {
-            age_seconds,
-            tolerance_seconds,
-        },
-        None => Check::Valid {
-            scheme: SchemeName::Stripe,
-        },
-    }
+    timestamped_verdict(
+        any_matches(&mac, &parsed.v1),
+        parsed.timestamp,
+        now,
+        tolerance_seconds,
+        SchemeName::Stripe,
+    )
 }
 
 pub(super) fn sign(secret: &Secret, body: &[u8], now: DateTime<Utc>) -> Vec<(String, String)> {
