@@ -7,6 +7,10 @@
 //! In one run it starts three servers as child processes on loopback and sends each the same
 //! burst of concurrent POSTs of a realistic webhook (Octopus Deploy's deployment payload):
 //! - `bare`: axum on hyper, reading each body and answering 200 (what the stack can do);
+//! - `append log` and `minimal SQLite`: the same stack with one writer thread that, per group
+//!   of queued requests, appends them to a file with one `write`, or inserts them in one
+//!   SQLite transaction (WAL, `synchronous=NORMAL`), before answering each: what a durable
+//!   capture costs at the least (see `support/anchors.rs`);
 //! - `hookscope`: the real binary, headless, its default store (every acknowledged capture
 //!   committed; survives hookscope being killed);
 //! - `hookscope --fsync`: the same with an fsync per commit (survives a power cut too).
@@ -44,6 +48,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+#[path = "support/anchors.rs"]
+mod anchors;
 #[path = "support/forward.rs"]
 mod forward;
 
@@ -111,6 +117,12 @@ fn main() {
     if std::env::var_os(forward::APP_SERVER_ENV).is_some() {
         return forward::run_app_server();
     }
+    if std::env::var_os(anchors::APPEND_LOG_ENV).is_some() {
+        return anchors::run_append_log_server();
+    }
+    if std::env::var_os(anchors::MINIMAL_SQLITE_ENV).is_some() {
+        return anchors::run_minimal_sqlite_server();
+    }
     let options = parse_options();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -127,10 +139,21 @@ fn main() {
 
     let store_dir = tempfile::tempdir().unwrap();
     let mut bare = start_bare_server();
+    let mut append_log = start_driver_child(anchors::APPEND_LOG_ENV);
+    let mut minimal_sqlite = start_driver_child(anchors::MINIMAL_SQLITE_ENV);
     let mut hookscope = start_hookscope(&store_dir.path().join("default.sqlite3"), &[]);
     let mut fsynced = start_hookscope(&store_dir.path().join("fsync.sqlite3"), &["--fsync"]);
+    // The order the figures below index: bare, the two anchors, headless, --fsync.
     let mut servers = vec![
         ("bare axum".to_owned(), format!("http://{}/hook", bare.1)),
+        (
+            "append log (anchor)".to_owned(),
+            format!("http://{}/hook", append_log.1),
+        ),
+        (
+            "minimal SQLite (anchor)".to_owned(),
+            format!("http://{}/hook", minimal_sqlite.1),
+        ),
         (
             "hookscope --headless".to_owned(),
             format!("http://{}/hook", hookscope.1),
@@ -185,7 +208,8 @@ fn main() {
     });
 
     let baseline = median(&mut rates[0]);
-    let headless = median(&mut rates[1]);
+    let minimal_sqlite_rate = median(&mut rates[2]);
+    let headless = median(&mut rates[3]);
     println!("median of {} rounds:", options.rounds);
     for (index, (name, _)) in servers.iter().enumerate() {
         let rate = median(&mut rates[index]);
@@ -194,15 +218,27 @@ fn main() {
             rate / baseline
         );
     }
+    println!(
+        "  headless / bare: {:.2}x (goal: at least 0.6x); headless / minimal SQLite: {:.2}x \
+         (goal: at least 1x)",
+        headless / baseline,
+        headless / minimal_sqlite_rate
+    );
     if interface.is_some() {
-        let open = median(&mut rates[3]);
+        let open = median(&mut rates[5]);
         println!(
             "  interface open / headless: {:.2}x (goal: at least 0.9x)",
             open / headless
         );
     }
     drop(interface);
-    for child in [&mut bare.0, &mut hookscope.0, &mut fsynced.0] {
+    for child in [
+        &mut bare.0,
+        &mut append_log.0,
+        &mut minimal_sqlite.0,
+        &mut hookscope.0,
+        &mut fsynced.0,
+    ] {
         let _ = child.kill();
         let _ = child.wait();
     }
