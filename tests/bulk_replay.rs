@@ -36,6 +36,7 @@ async fn run(
         StoreOptions {
             keep: 100,
             fsync: false,
+            owns_verdicts: true,
         },
     )
     .unwrap();

@@ -39,6 +39,7 @@ async fn start(forward: ForwardConfig) -> Running {
         store_options: StoreOptions {
             keep: 1000,
             fsync: false,
+            owns_verdicts: true,
         },
         response: ResponseConfig::default(),
         max_body: 1 << 20,

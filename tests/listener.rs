@@ -411,6 +411,7 @@ async fn writes_by_another_process_are_noticed_and_own_writes_are_not() {
         StoreOptions {
             keep: 100,
             fsync: false,
+            owns_verdicts: true,
         },
     )
     .unwrap();

@@ -195,6 +195,16 @@ async fn signatures_of_the_shipped_examples_are_checked_when_captured() {
     // Without the secrets, the same captures are judged again: a warning saying what to set.
     let rows = listed(home.path(), &db, &[]);
     assert!(rows.iter().all(|r| r["errors"] == 0), "{rows:?}");
+    // Reading under other rules leaves the store as it was: a running listener would
+    // otherwise analyse the whole store again because of a shell without the secrets.
+    let store = hookscope::store::Database::open(
+        &db,
+        hookscope::store::OpenMode::MustExist,
+        hookscope::store::Durability::Throwaway,
+    )
+    .unwrap();
+    assert_eq!(store.pending_analysis(0, 10, usize::MAX).unwrap().len(), 0);
+    drop(store);
     let unchecked = show(home.path(), &db, 2, &[]);
     assert!(
         unchecked.contains("no secret configured for GitHub: set GITHUB_WEBHOOK_SECRET"),

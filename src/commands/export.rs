@@ -56,10 +56,12 @@ fn export(db: &Database, format: ArchiveFormat, mut out: impl Write) -> anyhow::
     let mut count = 0;
     match format {
         ArchiveFormat::Jsonl => {
+            // Records carry the vendor fields even where the analyser had not got to, as
+            // this process's rules judge them.
+            let stale = !db.verdicts_current()?;
             db.for_each_capture(|mut capture| {
                 count += 1;
-                // Records carry the vendor fields even where the analyser had not got to.
-                if capture.verdict.is_none() {
+                if stale || capture.verdict.is_none() {
                     capture.verdict = Some(inspect::capture_verdict(&capture));
                 }
                 Ok(write_jsonl(&mut out, &capture)?)

@@ -74,6 +74,7 @@ fn session_config(args: &ListenArgs) -> Result<SessionConfig, CommandError> {
         store_options: StoreOptions {
             keep: args.keep,
             fsync: args.fsync,
+            owns_verdicts: true,
         },
         response: ResponseConfig {
             status: StatusCode::from_u16(args.status).unwrap_or(StatusCode::OK),

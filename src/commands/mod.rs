@@ -190,6 +190,7 @@ fn open_writer(path: &Path) -> Result<Store, CommandError> {
         StoreOptions {
             keep: u64::MAX,
             fsync: true,
+            owns_verdicts: false,
         },
     )?)
 }
@@ -207,9 +208,11 @@ fn ignore_broken_pipe(result: std::io::Result<()>) -> Result<(), CommandError> {
 
 /// Captures the analyser has not reached yet (hookscope stopped in the middle of a burst, or
 /// it is running just behind) get their verdict computed here, so every record a command
-/// prints has its vendor fields.
+/// prints has its vendor fields; so do all of them when the store's verdicts were made under
+/// other rules (another build, other vendor definitions or secrets).
 fn complete_verdicts(db: &Database, summaries: &mut [CaptureSummary]) -> Result<(), CommandError> {
-    for summary in summaries.iter_mut().filter(|s| !s.analysed) {
+    let stale = !db.verdicts_current()?;
+    for summary in summaries.iter_mut().filter(|s| stale || !s.analysed) {
         if let Some(capture) = db.get(summary.id)? {
             summary.apply(&crate::inspect::capture_verdict(&capture));
         }

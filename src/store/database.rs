@@ -104,21 +104,27 @@ impl Database {
             StoreError::Sqlite(e) => open_error(describe(&e)),
             other => open_error(other.to_string()),
         })?;
-        let mut database = Self { conn };
-        database.refresh_verdicts().map_err(|e| match e {
-            StoreError::Sqlite(e) => open_error(describe(&e)),
-            other => open_error(other.to_string()),
-        })?;
-        Ok(database)
+        Ok(Self { conn })
     }
 
-    /// Verdicts are derived data: when this build's rules differ from the ones that wrote
-    /// them, every capture is marked for the analyser to look at again.
-    fn refresh_verdicts(&mut self) -> Result<(), StoreError> {
-        let version: i64 = self
+    /// Whether the stored verdicts were made under this process's rules (build, vendor
+    /// definitions, secrets). A command that reads a store with other verdicts works out
+    /// the ones it shows itself; only the listener's store hands them to its analyser.
+    pub fn verdicts_current(&self) -> Result<bool, StoreError> {
+        Ok(self.stored_analysis_version()? == inspect::analysis_version())
+    }
+
+    fn stored_analysis_version(&self) -> Result<i64, StoreError> {
+        Ok(self
             .conn
-            .query_row("SELECT version FROM analysis", [], |row| row.get(0))?;
+            .query_row("SELECT version FROM analysis", [], |row| row.get(0))?)
+    }
+
+    /// Verdicts are derived data: when this process's rules differ from the ones that
+    /// wrote them, every capture is marked for the analyser to look at again.
+    pub fn refresh_verdicts(&mut self) -> Result<(), StoreError> {
         let current = inspect::analysis_version();
+        let version = self.stored_analysis_version()?;
         if version != current {
             tracing::info!(from = version, to = current, "captures will be re-analysed");
             let tx = self.conn.transaction()?;
@@ -751,7 +757,14 @@ mod tests {
             .execute("UPDATE analysis SET version = 0", [])
             .unwrap();
         drop(db);
-        let db = open(&dir);
+        let mut db = open(&dir);
+        assert!(!db.verdicts_current().unwrap());
+        assert!(
+            db.pending_analysis(0, 10, usize::MAX).unwrap().is_empty(),
+            "opening to read changes nothing"
+        );
+        db.refresh_verdicts().unwrap();
+        assert!(db.verdicts_current().unwrap());
         assert_eq!(
             db.pending_analysis(0, 10, usize::MAX).unwrap().len(),
             2,

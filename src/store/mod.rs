@@ -144,6 +144,11 @@ pub struct StoreOptions {
     /// fsync every commit, so acknowledged captures survive a power cut too, not only
     /// hookscope being killed. Costs throughput; ignored for a throwaway store.
     pub fsync: bool,
+    /// The listener's store: verdicts made under other rules (another build, other vendor
+    /// definitions or secrets) are handed to the analyser again. A command that writes only
+    /// attempts or imports (`replay`, `import`) leaves them be, so a shell with other
+    /// secrets never makes a running listener analyse its whole store again.
+    pub owns_verdicts: bool,
 }
 
 impl Store {
@@ -153,8 +158,11 @@ impl Store {
             (false, true) => Durability::PowerLoss,
             (false, false) => Durability::ProcessCrash,
         };
-        let write_db = Database::open(&location.path, OpenMode::CreateIfMissing, durability)?
+        let mut write_db = Database::open(&location.path, OpenMode::CreateIfMissing, durability)?
             .without_auto_checkpoint()?;
+        if options.owns_verdicts {
+            write_db.refresh_verdicts()?;
+        }
         let checkpoint_db = Database::open(&location.path, OpenMode::MustExist, durability)?;
         let read_db = Database::open(&location.path, OpenMode::MustExist, durability)?;
         let analyser_db = Database::open(&location.path, OpenMode::MustExist, durability)?;

@@ -61,6 +61,7 @@ impl TestServer {
             StoreOptions {
                 keep: config.keep,
                 fsync: false,
+                owns_verdicts: true,
             },
         )
         .unwrap();
