@@ -81,6 +81,13 @@ async fn post(addr: std::net::SocketAddr, path: &str, headers: &[(&str, String)]
     assert_eq!(request.send().await.unwrap().status(), 200);
 }
 
+/// Posts the Stripe event signed `seconds_ago`; returns its `Stripe-Signature`.
+async fn post_old_stripe_event(addr: std::net::SocketAddr, seconds_ago: i64) -> String {
+    let old = stripe_header(STRIPE_SECRET, now() - seconds_ago, EVENT);
+    post(addr, "/stripe", &[("Stripe-Signature", old.clone())], EVENT).await;
+    old
+}
+
 fn github_headers(signature: String) -> Vec<(&'static str, String)> {
     vec![
         ("User-Agent", "GitHub-Hookshot/a1b2c3".to_owned()),
@@ -244,14 +251,7 @@ async fn resign_gives_an_old_capture_a_fresh_signature_on_replay() {
     let db_arg = db.to_str().unwrap().to_owned();
     let env = secrets();
     let listener = RunningBinary::start_with_env(home.path(), &["--db", &db_arg], &env);
-    let old = stripe_header(STRIPE_SECRET, now() - 86_400, EVENT);
-    post(
-        listener.addr,
-        "/stripe",
-        &[("Stripe-Signature", old.clone())],
-        EVENT,
-    )
-    .await;
+    let old = post_old_stripe_event(listener.addr, 86_400).await;
     let (status, _) = listener.terminate();
     assert!(status.success());
 
@@ -301,14 +301,7 @@ async fn resign_on_forward_signs_each_webhook_afresh() {
         &["--in-memory", "--forward-to", &to, "--resign"],
         &secrets(),
     );
-    let old = stripe_header(STRIPE_SECRET, now() - 3_600, EVENT);
-    post(
-        listener.addr,
-        "/stripe",
-        &[("Stripe-Signature", old)],
-        EVENT,
-    )
-    .await;
+    post_old_stripe_event(listener.addr, 3_600).await;
     assert_freshly_signed(&app.wait_for(1, Duration::from_secs(5))[0]);
     let (status, _) = listener.terminate();
     assert!(status.success());
@@ -338,14 +331,7 @@ async fn resign_without_a_secret_says_so_at_start_and_sends_nothing_stale() {
             && warning.contains("set STRIPE_WEBHOOK_SECRET"),
         "{warning}"
     );
-    let old = stripe_header(STRIPE_SECRET, now() - 3_600, EVENT);
-    post(
-        listener.addr,
-        "/stripe",
-        &[("Stripe-Signature", old)],
-        EVENT,
-    )
-    .await;
+    post_old_stripe_event(listener.addr, 3_600).await;
     let failure = next_line_with("re-sign");
     assert!(failure.contains("cannot re-sign for Stripe"), "{failure}");
     // A GitHub webhook, whose secret is set, is still forwarded.
