@@ -19,7 +19,7 @@
 //!   a tmux pane (tmux must be installed), to show that the screen does not slow capture.
 //!
 //! Rounds alternate between the servers, each round starting with the next one; the median
-//! of each is reported, with the ratio hookscope / bare (and interface / headless with
+//! of each is reported (and the 99th percentile of the reply time), with the ratio hookscope / bare (and interface / headless with
 //! `--tui`). `--target URL` adds any running server to the comparison.
 //!
 //! `--forward` measures forward mode instead, in a run of its own: headless hookscope with
@@ -184,6 +184,7 @@ fn main() {
         PAYLOAD.len()
     );
     let mut rates: Vec<Vec<f64>> = vec![Vec::new(); servers.len()];
+    let mut p99s: Vec<Vec<f64>> = vec![Vec::new(); servers.len()];
     runtime.block_on(async {
         let client = reqwest::Client::builder()
             .no_proxy()
@@ -200,9 +201,15 @@ fn main() {
             for index in (0..count).map(|i| (i + round) % count) {
                 let (name, url) = &servers[index];
                 settle();
-                let rate = send_burst(&client, url, options.requests, options.concurrency).await;
-                println!("  round {}  {name:<30} {rate:>9.0} req/s", round + 1);
-                rates[index].push(rate);
+                let burst = send_burst(&client, url, options.requests, options.concurrency).await;
+                println!(
+                    "  round {}  {name:<30} {:>9.0} req/s   p99 {:>6.2} ms",
+                    round + 1,
+                    burst.rate,
+                    burst.p99_ms
+                );
+                rates[index].push(burst.rate);
+                p99s[index].push(burst.p99_ms);
             }
         }
     });
@@ -214,15 +221,17 @@ fn main() {
     for (index, (name, _)) in servers.iter().enumerate() {
         let rate = median(&mut rates[index]);
         println!(
-            "  {name:<30} {rate:>9.0} req/s   {:.2}x bare",
-            rate / baseline
+            "  {name:<30} {rate:>9.0} req/s   {:.2}x bare   p99 {:>6.2} ms",
+            rate / baseline,
+            median(&mut p99s[index])
         );
     }
     println!(
         "  headless / bare: {:.2}x (goal: at least 0.6x); headless / minimal SQLite: {:.2}x \
-         (goal: at least 1x)",
+         (goal: at least 1x); headless p99 reply: {:.2} ms (goal: at most 5 ms)",
         headless / baseline,
-        headless / minimal_sqlite_rate
+        headless / minimal_sqlite_rate,
+        median(&mut p99s[3])
     );
     if interface.is_some() {
         let open = median(&mut rates[5]);
@@ -366,14 +375,28 @@ fn run_forward_comparison(options: &Options, runtime: &tokio::runtime::Runtime) 
 
 /// Sends `count` POSTs from `concurrency` workers; returns requests per second. Every
 /// response must be a 2xx, or the figures would mean nothing.
-async fn send_burst(client: &reqwest::Client, url: &str, count: usize, concurrency: usize) -> f64 {
+/// One burst's figures: requests per second, and the 99th percentile of the time from
+/// sending a request to its reply, in milliseconds.
+struct Burst {
+    rate: f64,
+    p99_ms: f64,
+}
+
+async fn send_burst(
+    client: &reqwest::Client,
+    url: &str,
+    count: usize,
+    concurrency: usize,
+) -> Burst {
     let next = Arc::new(AtomicUsize::new(0));
     let started = Instant::now();
     let mut workers = Vec::with_capacity(concurrency);
     for _ in 0..concurrency {
         let (client, next, url) = (client.clone(), next.clone(), url.to_owned());
         workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(count / concurrency + 1);
             while next.fetch_add(1, Ordering::Relaxed) < count {
+                let sent = Instant::now();
                 let response = client
                     .post(&url)
                     .header("Content-Type", "application/json")
@@ -383,13 +406,22 @@ async fn send_burst(client: &reqwest::Client, url: &str, count: usize, concurren
                     .expect("request failed");
                 assert!(response.status().is_success(), "{}", response.status());
                 response.bytes().await.expect("response body");
+                latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
             }
+            latencies
         }));
     }
+    let mut latencies = Vec::with_capacity(count);
     for worker in workers {
-        worker.await.unwrap();
+        latencies.extend(worker.await.unwrap());
     }
-    count as f64 / started.elapsed().as_secs_f64()
+    let rate = count as f64 / started.elapsed().as_secs_f64();
+    latencies.sort_by(f64::total_cmp);
+    let p99_ms = latencies
+        .get((latencies.len() * 99 / 100).min(latencies.len().saturating_sub(1)))
+        .copied()
+        .unwrap_or_default();
+    Burst { rate, p99_ms }
 }
 
 /// Flushes what earlier bursts left to write and waits (up to 20 s) until the CPUs are
