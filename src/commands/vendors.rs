@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 
-use super::CommandError;
+use super::{CommandError, exit};
 use crate::escape::{json_line, visible_line};
 use crate::vendor::Vendor;
 use crate::vendor::user::{self, UserVendor};
@@ -94,24 +94,12 @@ fn write_table(
     broken: usize,
 ) -> std::io::Result<()> {
     let checks: Vec<String> = rows.iter().map(checks_text).collect();
-    let id_width = rows
-        .iter()
-        .map(|r| r.id.len())
-        .chain([2])
-        .max()
-        .unwrap_or(2);
+    let id_width = rows.iter().map(|r| r.id.len()).fold(2, usize::max);
     let name_width = rows
         .iter()
         .map(|r| r.name.chars().count())
-        .chain([4])
-        .max()
-        .unwrap_or(4);
-    let checks_width = checks
-        .iter()
-        .map(|c| c.chars().count())
-        .chain([6])
-        .max()
-        .unwrap_or(6);
+        .fold(4, usize::max);
+    let checks_width = checks.iter().map(|c| c.chars().count()).fold(6, usize::max);
     writeln!(
         out,
         "{:<id_width$}  {:<name_width$}  {:<checks_width$}  SOURCE",
@@ -172,10 +160,9 @@ fn secret_state(vendor: &UserVendor) -> (Option<bool>, Option<String>) {
     let Some(config) = &vendor.signature else {
         return (None, None);
     };
-    match config.secret() {
-        Ok(Some(_)) => (Some(true), None),
-        Ok(None) => (Some(false), Some(config.no_secret_reason())),
-        Err(error) => (Some(false), Some(error.to_string())),
+    match config.usable_secret() {
+        Ok(_) => (Some(true), None),
+        Err(why) => (Some(false), Some(why)),
     }
 }
 
@@ -215,7 +202,7 @@ pub fn check(dir: Option<&Path>) -> Result<(), CommandError> {
         Ok(())
     } else {
         Err(CommandError::new(
-            1,
+            exit::FAILURE,
             format!(
                 "{} in {}",
                 crate::units::plural(loaded.problems.len(), "problem"),
@@ -232,7 +219,7 @@ pub fn init(name: &str, dir: Option<&Path>, force: bool) -> Result<(), CommandEr
     else {
         let names: Vec<&str> = EXAMPLES.iter().map(|(n, ..)| *n).collect();
         return Err(CommandError::new(
-            2,
+            exit::USAGE,
             format!(
                 "there is no example called `{name}`; there are: {}",
                 names.join(", ")
@@ -243,14 +230,15 @@ pub fn init(name: &str, dir: Option<&Path>, force: bool) -> Result<(), CommandEr
         Some(dir) => dir.to_owned(),
         None => folder()?,
     };
-    std::fs::create_dir_all(&dir)
-        .map_err(|e| CommandError::new(2, format!("cannot create {}: {e}", dir.display())))?;
+    std::fs::create_dir_all(&dir).map_err(|e| {
+        CommandError::new(exit::USAGE, format!("cannot create {}: {e}", dir.display()))
+    })?;
     let file = dir.join(format!("{name}.toml"));
     let schema_file = dir.join(schema_name);
     for path in [&file, &schema_file] {
         if path.exists() && !force {
             return Err(CommandError::new(
-                2,
+                exit::USAGE,
                 format!(
                     "{} already exists; pass --force to replace it",
                     path.display()
@@ -266,14 +254,15 @@ pub fn init(name: &str, dir: Option<&Path>, force: bool) -> Result<(), CommandEr
 }
 
 fn write(path: &Path, text: &str) -> Result<(), CommandError> {
-    std::fs::write(path, text)
-        .map_err(|e| CommandError::new(2, format!("cannot write {}: {e}", path.display())))
+    std::fs::write(path, text).map_err(|e| {
+        CommandError::new(exit::USAGE, format!("cannot write {}: {e}", path.display()))
+    })
 }
 
 fn folder() -> Result<PathBuf, CommandError> {
     user::vendors_dir().ok_or_else(|| {
         CommandError::new(
-            2,
+            exit::USAGE,
             "cannot find your home folder to read vendor definitions from",
         )
     })

@@ -9,7 +9,7 @@ use futures_util::StreamExt;
 
 use chrono::Utc;
 
-use super::exchange::{exchange, not_sent};
+use super::exchange::exchange_prepared;
 use super::{Client, Target, resign};
 use crate::attempt::{Attempt, AttemptKind};
 use crate::capture::{Capture, CaptureId};
@@ -184,14 +184,9 @@ pub async fn replay_one(
         Ok(Some(capture)) => capture,
         Ok(None) | Err(_) => return Sent::Missing(id),
     };
-    let mut attempt = match resign::outgoing(&capture, target, resign, Utc::now()) {
-        Ok((request, _)) => {
-            exchange(client, AttemptKind::Replay, id, target, &request)
-                .await
-                .0
-        }
-        Err(why) => not_sent(AttemptKind::Replay, id, target, why),
-    };
+    let request = resign::outgoing(&capture, target, resign, Utc::now());
+    let (mut attempt, _) =
+        exchange_prepared(client, AttemptKind::Replay, id, target, request).await;
     match writer.record_attempt(attempt.clone()).await {
         Ok(stored) => attempt.id = stored,
         Err(error) => tracing::warn!(%error, "cannot record a replay"),

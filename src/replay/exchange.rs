@@ -49,6 +49,21 @@ pub async fn exchange(
     }
 }
 
+/// [`exchange`] for a request that may not have been made ready (`--resign` without a
+/// secret): one that was not is recorded as not sent, saying why.
+pub async fn exchange_prepared(
+    client: &Client,
+    kind: AttemptKind,
+    capture_id: CaptureId,
+    target: &Target,
+    prepared: Result<OutgoingRequest, String>,
+) -> (Attempt, Option<Response>) {
+    match prepared {
+        Ok(request) => exchange(client, kind, capture_id, target, &request).await,
+        Err(why) => (not_sent(kind, capture_id, target, why), None),
+    }
+}
+
 /// An attempt that never went out (the queue to a slow app was full, hookscope stopped).
 pub fn not_sent(
     kind: AttemptKind,

@@ -12,7 +12,7 @@ use chrono::Utc;
 use tokio::sync::{Mutex, mpsc};
 use tokio::task::JoinSet;
 
-use super::exchange::{exchange, not_sent};
+use super::exchange::{exchange_prepared, not_sent};
 use super::{Client, Response, SendOptions, Target, resign};
 use crate::attempt::AttemptKind;
 use crate::capture::Capture;
@@ -208,22 +208,13 @@ impl ForwardHandle {
             .find(|r| r.matches(capture))
             .ok_or(ReplyError::NoRoute)?;
         let target = &route.config.target;
-        let request = match resign::outgoing(capture, target, self.resign, Utc::now()) {
-            Ok((request, _)) => request,
-            Err(why) => {
-                let attempt = not_sent(AttemptKind::Forward, capture.id, target, why.clone());
-                if let Err(store_error) = self.writer.queue_attempt(attempt).await {
-                    tracing::warn!(%store_error, "cannot record a forward");
-                }
-                return Err(ReplyError::Failed(why));
-            }
-        };
-        let (attempt, response) = exchange(
+        let request = resign::outgoing(capture, target, self.resign, Utc::now());
+        let (attempt, response) = exchange_prepared(
             &self.client,
             AttemptKind::Forward,
             capture.id,
             target,
-            &request,
+            request,
         )
         .await;
         let error = attempt.error.clone();
@@ -309,20 +300,16 @@ async fn send_queued(
                 "not forwarded: hookscope was stopping",
             )
         } else {
-            match resign::outgoing(&capture, &route.target, resign, Utc::now()) {
-                Ok((request, _)) => {
-                    exchange(
-                        &client,
-                        AttemptKind::Forward,
-                        capture.id,
-                        &route.target,
-                        &request,
-                    )
-                    .await
-                    .0
-                }
-                Err(why) => not_sent(AttemptKind::Forward, capture.id, &route.target, why),
-            }
+            let request = resign::outgoing(&capture, &route.target, resign, Utc::now());
+            exchange_prepared(
+                &client,
+                AttemptKind::Forward,
+                capture.id,
+                &route.target,
+                request,
+            )
+            .await
+            .0
         };
         if writer.queue_attempt(attempt).await.is_err() {
             return;

@@ -9,15 +9,6 @@ use crate::capture::Capture;
 use crate::signature;
 use crate::vendor::{Vendor, user};
 
-/// What `--resign` did to one request.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Resigned {
-    /// Signed afresh with the vendor's secret.
-    Renewed,
-    /// The capture's vendor has no signature configured: sent as captured.
-    Unsigned,
-}
-
 /// The request for `capture` to `target`, signed afresh at `now` when `resign` is asked.
 /// `Err` says why it cannot be re-signed (no secret, an unreadable secret file): sending
 /// it with its old signature would only be refused, so it is not sent.
@@ -26,46 +17,34 @@ pub fn outgoing(
     target: &Target,
     resign: bool,
     now: DateTime<Utc>,
-) -> Result<(OutgoingRequest, Option<Resigned>), String> {
+) -> Result<OutgoingRequest, String> {
     let mut request = OutgoingRequest::for_capture(capture, target);
-    if !resign {
-        return Ok((request, None));
+    if resign {
+        resign_request(&mut request, crate::inspect::vendor_of(capture), now)?;
     }
-    let resigned = resign_request(&mut request, crate::inspect::vendor_of(capture), now)?;
-    Ok((request, Some(resigned)))
+    Ok(request)
 }
 
 /// Replaces the signature headers of `request` (a capture of `vendor`) with ones made now.
+/// A vendor without a signature scheme leaves the request as it is.
 pub fn resign_request(
     request: &mut OutgoingRequest,
     vendor: Option<Vendor>,
     now: DateTime<Utc>,
-) -> Result<Resigned, String> {
+) -> Result<(), String> {
     let Some(Vendor::User(id)) = vendor else {
-        return Ok(Resigned::Unsigned);
+        return Ok(());
     };
     let definition = user::get(id);
     let Some(config) = &definition.signature else {
-        return Ok(Resigned::Unsigned);
+        return Ok(());
     };
     let secret = config
-        .secret()
-        .map_err(|error| {
-            format!(
-                "not sent: cannot re-sign for {}: {error}",
-                definition.name()
-            )
-        })?
-        .ok_or_else(|| {
-            format!(
-                "not sent: cannot re-sign for {}: {}",
-                definition.name(),
-                config.no_secret_reason()
-            )
-        })?;
+        .usable_secret()
+        .map_err(|why| format!("not sent: cannot re-sign for {}: {why}", definition.name()))?;
     let fresh = signature::sign(config, &secret, &request.headers, &request.body, now);
     signature::replace_headers(&mut request.headers, &fresh);
-    Ok(Resigned::Renewed)
+    Ok(())
 }
 
 /// For `--resign` at start: a line for each vendor that has a signature scheme but no secret
@@ -73,12 +52,7 @@ pub fn resign_request(
 pub fn missing_secrets() -> Vec<String> {
     user::registered()
         .filter_map(|(_, vendor)| {
-            let config = vendor.signature.as_ref()?;
-            let why = match config.secret() {
-                Ok(Some(_)) => return None,
-                Ok(None) => config.no_secret_reason(),
-                Err(error) => error.to_string(),
-            };
+            let why = vendor.signature.as_ref()?.usable_secret().err()?;
             Some(format!(
                 "--resign has no {} secret, so its webhooks will not be sent ({why})",
                 vendor.name()

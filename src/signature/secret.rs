@@ -81,6 +81,16 @@ impl SignatureConfig {
         self.key_from(raw, &from).map(Some)
     }
 
+    /// The secret to sign or check with, or in plain words why there is none to use (what to
+    /// set, or why the file cannot be read).
+    pub fn usable_secret(&self) -> Result<Secret, String> {
+        match self.secret() {
+            Ok(Some(secret)) => Ok(secret),
+            Ok(None) => Err(self.no_secret_reason()),
+            Err(error) => Err(error.to_string()),
+        }
+    }
+
     /// A secret as the vendor shows it (`whsec_…` for Standard Webhooks), for tests and
     /// callers that hold the secret some other way.
     pub fn parse_secret(&self, text: impl AsRef<[u8]>) -> Result<Secret, SecretError> {

@@ -15,7 +15,7 @@ use crate::capture::CaptureId;
 use crate::copy::{Clipboard, ClipboardMode, CopyItem};
 use crate::inspect::vendor_of;
 use crate::replay::bulk::{Bulk, BulkOptions, Sent, replay_all};
-use crate::replay::exchange::{exchange, not_sent};
+use crate::replay::exchange::exchange_prepared;
 use crate::replay::resign::resign_request;
 use crate::replay::{Client, OutgoingRequest, SendOptions, Target};
 use crate::store::{Database, StoreError, WriterHandle};
@@ -172,20 +172,14 @@ impl Worker {
         target: &Target,
     ) -> ReplayReport {
         let started = Instant::now();
-        let mut attempt = match self.signed_after_editing(id, request) {
-            Ok(request) => {
-                self.runtime
-                    .block_on(exchange(
-                        &self.client,
-                        AttemptKind::Replay,
-                        id,
-                        target,
-                        &request,
-                    ))
-                    .0
-            }
-            Err(why) => not_sent(AttemptKind::Replay, id, target, why),
-        };
+        let request = self.signed_after_editing(id, request);
+        let (mut attempt, _) = self.runtime.block_on(exchange_prepared(
+            &self.client,
+            AttemptKind::Replay,
+            id,
+            target,
+            request,
+        ));
         let recorded: Result<i64, StoreError> = self
             .runtime
             .block_on(self.writer.record_attempt(attempt.clone()));
