@@ -42,6 +42,23 @@ pub fn format_duration(duration: std::time::Duration) -> String {
     }
 }
 
+/// `45 s`, `5 min`, `1 min 30 s`, `2 h 13 min`, `3 d 4 h`: the two largest units.
+pub fn format_seconds(seconds: u64) -> String {
+    const UNITS: [(u64, &str); 4] = [(86_400, "d"), (3_600, "h"), (60, "min"), (1, "s")];
+    let Some(first) = UNITS.iter().position(|(size, _)| seconds >= *size) else {
+        return "0 s".to_owned();
+    };
+    let (size, unit) = UNITS[first];
+    let mut text = format!("{} {unit}", seconds / size);
+    if let Some(&(next, next_unit)) = UNITS.get(first + 1) {
+        let rest = seconds % size / next;
+        if rest > 0 {
+            text.push_str(&format!(" {rest} {next_unit}"));
+        }
+    }
+    text
+}
+
 /// `812 B`, `1.1 KiB`, `3.0 KiB`, `12 KiB`, `1.0 MiB`: one decimal below 10 of a unit and
 /// none from 10 up, so a size has exactly one spelling (never `3 KiB` beside `3.0 KiB`). At
 /// most three digits before the unit (1000 KiB is `1.0 MiB`), so sizes fit a narrow column.
@@ -103,6 +120,16 @@ mod tests {
         assert!(parse_size("MiB").is_err());
         assert!(parse_size("3 parsecs").is_err());
         assert!(parse_size("99999999999999999999GiB").is_err());
+    }
+
+    #[test]
+    fn durations_read_as_people_say_them() {
+        assert_eq!(format_seconds(0), "0 s");
+        assert_eq!(format_seconds(45), "45 s");
+        assert_eq!(format_seconds(300), "5 min");
+        assert_eq!(format_seconds(90), "1 min 30 s");
+        assert_eq!(format_seconds(2 * 3600 + 13 * 60 + 7), "2 h 13 min");
+        assert_eq!(format_seconds(3 * 86_400 + 4 * 3600), "3 d 4 h");
     }
 
     #[test]

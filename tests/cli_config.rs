@@ -327,33 +327,23 @@ fn the_man_page_is_roff_and_covers_every_subcommand() {
 
 #[test]
 fn send_posts_to_where_listen_is_configured_to_listen() {
+    let sent = |home: &Path, env: &[(&str, String)], vendor: &str| {
+        let out = run(hookscope(home)
+            .envs(env.iter().cloned())
+            .args(["send", vendor]));
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
     let app = common::receiver::RawReceiver::ok();
     let port = app.addr.port();
     let (home, _) = home_with_config(&format!("listen = \"0.0.0.0:{port}\"\n"));
-    let out = hookscope(home.path())
-        .args(["send", "octopus"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    sent(home.path(), &[], "octopus");
     let requests = app.wait_for(1, std::time::Duration::from_secs(5));
     let (line, ..) = common::receiver::split_request(&requests[0]);
     assert_eq!(line, "POST /webhooks/octopus HTTP/1.1");
     // The environment is above the file, as for listen.
     let other = common::receiver::RawReceiver::ok();
-    let out = hookscope(home.path())
-        .env("HOOKSCOPE_LISTEN", other.addr.port().to_string())
-        .args(["send", "firefly"])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let env = [("HOOKSCOPE_LISTEN", other.addr.port().to_string())];
+    sent(home.path(), &env, "firefly");
     assert_eq!(
         other.wait_for(1, std::time::Duration::from_secs(5)).len(),
         1

@@ -12,7 +12,7 @@ use crate::cli::ValidateArgs;
 use crate::escape::{json_line, visible_line};
 use crate::inspect::{Inspection, Json, inspect_file};
 use crate::units::plural;
-use crate::validate::{Finding, Severity, counts, is_valid};
+use crate::validate::{Finding, Severity, closest, counts, did_you_mean, is_valid};
 use crate::vendor::Vendor;
 
 /// One file's result; with `--json`, exactly this object is printed per file.
@@ -88,13 +88,8 @@ fn known_vendor(id: &str) -> Result<Vendor, CommandError> {
         return Ok(vendor);
     }
     let known: Vec<&str> = Vendor::known().into_iter().map(|v| v.id()).collect();
-    let lower = id.to_lowercase();
-    let suggestion = known
-        .iter()
-        .map(|k| (*k, strsim::levenshtein(&lower, k)))
-        .filter(|(_, distance)| *distance <= 2)
-        .min_by_key(|(_, distance)| *distance)
-        .map(|(k, _)| format!(" (did you mean `{k}`?)"))
+    let suggestion = closest(id, &known)
+        .map(|k| format!(" {}", did_you_mean(k)))
         .unwrap_or_default();
     Err(CommandError::new(
         exit::USAGE,

@@ -3,6 +3,7 @@
 use chrono::{DateTime, Utc};
 
 use super::config::SchemeName;
+use crate::units::format_seconds;
 use crate::validate::{Finding, Severity};
 
 /// Said when the signature does not match: a changed body and a wrong secret look the same.
@@ -157,36 +158,9 @@ pub(super) fn mismatch_why(timestamp: i64, now: DateTime<Utc>, tolerance_seconds
     }
 }
 
-/// `45 s`, `5 min`, `1 min 30 s`, `2 h 13 min`, `3 d 4 h`: the two largest units.
-pub fn format_seconds(seconds: u64) -> String {
-    const UNITS: [(u64, &str); 4] = [(86_400, "d"), (3_600, "h"), (60, "min"), (1, "s")];
-    let Some(first) = UNITS.iter().position(|(size, _)| seconds >= *size) else {
-        return "0 s".to_owned();
-    };
-    let (size, unit) = UNITS[first];
-    let mut text = format!("{} {unit}", seconds / size);
-    if let Some(&(next, next_unit)) = UNITS.get(first + 1) {
-        let rest = seconds % size / next;
-        if rest > 0 {
-            text.push_str(&format!(" {rest} {next_unit}"));
-        }
-    }
-    text
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn durations_read_as_people_say_them() {
-        assert_eq!(format_seconds(0), "0 s");
-        assert_eq!(format_seconds(45), "45 s");
-        assert_eq!(format_seconds(300), "5 min");
-        assert_eq!(format_seconds(90), "1 min 30 s");
-        assert_eq!(format_seconds(2 * 3600 + 13 * 60 + 7), "2 h 13 min");
-        assert_eq!(format_seconds(3 * 86_400 + 4 * 3600), "3 d 4 h");
-    }
 
     #[test]
     fn findings_carry_the_vendor_and_the_severity() {

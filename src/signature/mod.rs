@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
-pub use check::{CHANGED_OR_WRONG_SECRET, Check, format_seconds};
+pub use check::{CHANGED_OR_WRONG_SECRET, Check};
 pub use config::{
     ConfigError, DEFAULT_TOLERANCE_SECONDS, Encoding, Scheme, SchemeName, SecretSource,
     SignatureConfig, SignatureTable,

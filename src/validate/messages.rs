@@ -144,7 +144,7 @@ fn in_another_case<'v>(instance: &Value, values: Option<&'v Value>) -> Option<&'
 }
 
 /// `(did you mean `Drift`?)`, the form the unknown-field messages use too.
-fn did_you_mean(documented: &str) -> String {
+pub fn did_you_mean(documented: &str) -> String {
     format!("(did you mean `{documented}`?)")
 }
 
@@ -167,7 +167,7 @@ fn documented_names(rule: Option<&Value>) -> Vec<&str> {
 
 /// A documented name the unknown one is probably a misspelling of: the same name in another
 /// case, or one or two edits away.
-fn closest<'a>(name: &str, documented: &[&'a str]) -> Option<&'a str> {
+pub fn closest<'a>(name: &str, documented: &[&'a str]) -> Option<&'a str> {
     let lower = name.to_lowercase();
     documented
         .iter()

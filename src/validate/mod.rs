@@ -12,6 +12,7 @@ use std::collections::HashSet;
 use serde_json::Value;
 
 pub use finding::{Finding, Severity, push_token};
+pub use messages::{closest, did_you_mean};
 pub use schema::Schema as UserSchema;
 
 use crate::capture::Header;
