@@ -172,21 +172,58 @@ impl Serving {
 /// Resolves on Ctrl-C, SIGTERM, or when `also` resolves (headless: stdout went away; the
 /// interface: the user quit).
 pub async fn shutdown_requested(also: impl Future<Output = ()>) {
-    let ctrl_c = tokio::signal::ctrl_c();
+    ShutdownSignals::install().requested(also).await;
+}
+
+/// Ctrl-C and SIGTERM, caught from the moment this is made: a script that sends SIGTERM as
+/// soon as the address line appears gets a clean stop, not the default of dying on it.
+pub struct ShutdownSignals {
     #[cfg(unix)]
-    let terminate = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut signal) => {
-                signal.recv().await;
+    interrupt: Option<tokio::signal::unix::Signal>,
+    #[cfg(unix)]
+    terminate: Option<tokio::signal::unix::Signal>,
+}
+
+impl ShutdownSignals {
+    pub fn install() -> Self {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Self {
+                interrupt: signal(SignalKind::interrupt()).ok(),
+                terminate: signal(SignalKind::terminate()).ok(),
             }
-            Err(_) => std::future::pending().await,
         }
-    };
-    #[cfg(not(unix))]
-    let terminate = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {}
-        () = terminate => {}
-        () = also => {}
+        #[cfg(not(unix))]
+        Self {}
+    }
+
+    /// Resolves on either signal, or when `also` resolves.
+    pub async fn requested(self, also: impl Future<Output = ()>) {
+        #[cfg(unix)]
+        {
+            let Self {
+                interrupt,
+                terminate,
+            } = self;
+            let wait = |signal: Option<tokio::signal::unix::Signal>| async move {
+                match signal {
+                    Some(mut signal) => {
+                        signal.recv().await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = wait(interrupt) => {}
+                () = wait(terminate) => {}
+                () = also => {}
+            }
+        }
+        #[cfg(not(unix))]
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            () = also => {}
+        }
     }
 }

@@ -14,7 +14,7 @@ use crate::cli::ListenArgs;
 use crate::escape::{json_line, visible_line};
 use crate::listener::{HeaderCase, Rejection, ResponseConfig};
 use crate::replay::forward::{ForwardConfig, ForwardRoute};
-use crate::session::{Session, SessionConfig, SessionError, shutdown_requested};
+use crate::session::{Session, SessionConfig, SessionError, ShutdownSignals};
 use crate::store::{StoreEvent, StoreOptions, StoreReader};
 
 /// How many summaries a lagging printer reads back from the store at a time.
@@ -120,6 +120,7 @@ async fn listen_headless(
     args: &ListenArgs,
     notes: &[String],
 ) -> Result<(), CommandError> {
+    let signals = ShutdownSignals::install();
     announce(&session, &forward_descriptions(args));
     for note in notes {
         eprintln!(
@@ -143,7 +144,7 @@ async fn listen_headless(
     let warner = tokio::spawn(print_rejections(session.rejections()));
     let reporter = tokio::spawn(print_forwards(store.subscribe(), store.reader()));
     let serving = session.serve();
-    shutdown_requested(stopped_or_never(stopped)).await;
+    signals.requested(stopped_or_never(stopped)).await;
     eprintln!("hookscope: stopped");
     // Every handler finishes and the forwarder records what it sent before the store
     // closes; then the printer prints the last of the captures.

@@ -10,6 +10,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
 use super::StoreError;
 use super::codec::{decode_headers, encode_headers};
 use super::schema;
+use super::segment::{SEGMENT_BYTES, SegmentNo, Segments, record};
 use crate::attempt::{Attempt, AttemptBrief, AttemptId, AttemptKind, AttemptResponse, ForwardMark};
 use crate::capture::{Capture, CaptureId, CaptureSummary, Header, Verdict, format_timestamp};
 use crate::inspect;
@@ -49,6 +50,12 @@ pub struct PendingAnalysis {
 
 pub struct Database {
     pub(super) conn: Connection,
+    /// Where the captures' records lie; the rows say which segment and where.
+    pub(super) segments: Segments,
+    /// The size past which the tail segment is sealed (smaller in tests).
+    pub(super) segment_limit: u64,
+    /// The oldest segment file this connection knows to exist, once it has looked.
+    pub(super) oldest_segment: std::cell::Cell<Option<SegmentNo>>,
 }
 
 /// How long a statement waits for another connection's lock before failing with "busy".
@@ -60,8 +67,33 @@ const SUMMARY_COLUMNS: &str = "id, received_at, method, path, query, size, conte
       WHERE capture_id = captures.id AND kind = 'forward' ORDER BY id DESC LIMIT 1)";
 const ATTEMPT_COLUMNS: &str = "id, capture_id, kind, target, request, started_at, elapsed_us, \
      status, reason, response_headers, response_body, response_size, error";
-const CAPTURE_COLUMNS: &str = "id, received_at, peer, method, uri, version, headers, body, \
-     response_status, vendor, kind, errors, warnings, dedupe_key, duplicate_of, analysed";
+pub(super) const CAPTURE_COLUMNS: &str = "id, received_at, peer, method, uri, version, headers, \
+     body, response_status, vendor, kind, errors, warnings, dedupe_key, duplicate_of, analysed, \
+     segment, offset, length";
+
+/// Where a capture's record lies in the segment files.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct Location {
+    pub segment: SegmentNo,
+    pub offset: u64,
+    pub length: usize,
+}
+
+impl Location {
+    /// From the `segment, offset, length` columns starting at `first`; `None` for a row
+    /// from before segments, which holds its headers and body itself.
+    pub fn from_row(row: &Row<'_>, first: usize) -> rusqlite::Result<Option<Self>> {
+        let segment: Option<SegmentNo> = row.get(first)?;
+        Ok(match segment {
+            Some(segment) => Some(Self {
+                segment,
+                offset: row.get::<_, i64>(first + 1)?.max(0) as u64,
+                length: row.get::<_, i64>(first + 2)?.max(0) as usize,
+            }),
+            None => None,
+        })
+    }
+}
 
 impl Database {
     pub fn open(path: &Path, mode: OpenMode, durability: Durability) -> Result<Self, StoreError> {
@@ -104,7 +136,12 @@ impl Database {
             StoreError::Sqlite(e) => open_error(describe(&e)),
             other => open_error(other.to_string()),
         })?;
-        Ok(Self { conn })
+        Ok(Self {
+            conn,
+            segments: Segments::new(path, durability == Durability::PowerLoss),
+            segment_limit: SEGMENT_BYTES,
+            oldest_segment: std::cell::Cell::new(None),
+        })
     }
 
     /// Whether the stored verdicts were made under this process's rules (build, vendor
@@ -144,25 +181,27 @@ impl Database {
         limit: usize,
         max_bytes: usize,
     ) -> Result<Vec<PendingAnalysis>, StoreError> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, headers, body, uri, received_at FROM captures WHERE analysed = 0 AND id > ?1
-             ORDER BY id LIMIT ?2",
-        )?;
-        let rows = stmt.query_map(params![after, limit as i64], |row| {
-            Ok(PendingAnalysis {
-                id: row.get(0)?,
-                headers: decode_headers(&row.get::<_, Vec<u8>>(1)?),
-                body: Bytes::from(row.get::<_, Vec<u8>>(2)?),
-                uri: row.get(3)?,
-                received_at: timestamp(row.get(4)?),
-            })
-        })?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {CAPTURE_COLUMNS} FROM captures WHERE analysed = 0 AND id > ?1
+             ORDER BY id LIMIT ?2"
+        ))?;
+        let rows = stmt.query_map(params![after, limit as i64], stored_from_row)?;
         let mut pending = Vec::new();
         let mut bytes = 0;
         for row in rows {
-            let row = row?;
-            bytes += row.body.len();
-            pending.push(row);
+            let (capture, location) = row?;
+            // A capture deleted since the row was read needs no verdict.
+            let Some(capture) = self.complete(capture, location)? else {
+                continue;
+            };
+            bytes += capture.body.len();
+            pending.push(PendingAnalysis {
+                id: capture.id,
+                headers: capture.headers,
+                body: capture.body,
+                uri: capture.uri,
+                received_at: capture.received_at,
+            });
             if bytes >= max_bytes {
                 break;
             }
@@ -256,72 +295,63 @@ impl Database {
         Ok(busy? == 0)
     }
 
-    /// Inserts every capture and applies retention, all in one transaction. Returns the
-    /// stored captures' summaries (with their ids), in order, and, when retention removed
-    /// anything, the newest id it removed.
-    pub fn insert_batch(
-        &mut self,
-        captures: &[Capture],
-        keep: u64,
-    ) -> Result<(Vec<CaptureSummary>, Option<CaptureId>), StoreError> {
-        let tx = self.conn.transaction()?;
-        let mut summaries = Vec::with_capacity(captures.len());
-        {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO captures (received_at, peer, method, uri, path, query, version,
-                    headers, content_type, body, size, response_status,
-                    vendor, kind, errors, warnings, dedupe_key, duplicate_of, analysed)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12,
-                    ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-            )?;
-            let mut first_with_key =
-                tx.prepare_cached("SELECT min(id) FROM captures WHERE dedupe_key = ?1")?;
-            for capture in captures {
-                let mut summary = capture.summary();
-                // Captures from the listener come without a verdict (the analyser adds it);
-                // an import brings its own.
-                let verdict = capture.verdict.clone().unwrap_or_default();
-                if let Some(key) = &verdict.dedupe_key {
-                    summary.duplicate_of = first_with_key.query_row([key], |row| row.get(0))?;
-                }
-                insert.execute(params![
-                    capture.received_at.timestamp_micros(),
-                    summary.peer,
-                    summary.method,
-                    capture.uri,
-                    summary.path,
-                    summary.query,
-                    capture.version,
-                    encode_headers(&capture.headers),
-                    summary.content_type,
-                    capture.body.as_ref(),
-                    summary.size as i64,
-                    capture.response_status,
-                    verdict.vendor.map(Vendor::id),
-                    verdict.kind,
-                    verdict.errors,
-                    verdict.warnings,
-                    verdict.dedupe_key,
-                    summary.duplicate_of,
-                    capture.verdict.is_some(),
-                ])?;
-                summary.id = tx.last_insert_rowid();
-                summaries.push(summary);
-            }
-        }
-        adjust_count(&tx, summaries.len() as i64)?;
-        let trimmed = trim_to(&tx, keep)?;
-        tx.commit()?;
-        Ok((summaries, trimmed))
-    }
-
     pub fn get(&self, id: CaptureId) -> Result<Option<Capture>, StoreError> {
         let sql = format!("SELECT {CAPTURE_COLUMNS} FROM captures WHERE id = ?1");
-        Ok(self
+        let stored = self
             .conn
             .prepare_cached(&sql)?
-            .query_row([id], capture_from_row)
-            .optional()?)
+            .query_row([id], stored_from_row)
+            .optional()?;
+        match stored {
+            Some((capture, location)) => self.complete(capture, location),
+            None => Ok(None),
+        }
+    }
+
+    /// Fills in the headers and body of a capture read from its row, from its record; `None`
+    /// when the record is gone (its segment was removed after the row was read).
+    pub(super) fn complete(
+        &self,
+        mut capture: Capture,
+        location: Option<Location>,
+    ) -> Result<Option<Capture>, StoreError> {
+        let Some(location) = location else {
+            return Ok(Some(capture));
+        };
+        let Some(buffer) = self.read_record(capture.id, location)? else {
+            return Ok(None);
+        };
+        let (view, _) = record::decode(&buffer).map_err(|e| self.damaged(capture.id, e))?;
+        let whole = view.to_capture(&buffer);
+        capture.headers = whole.headers;
+        capture.body = whole.body;
+        Ok(Some(capture))
+    }
+
+    /// The record's bytes, checked to be the record of `id`; `None` when its segment is gone.
+    pub(super) fn read_record(
+        &self,
+        id: CaptureId,
+        location: Location,
+    ) -> Result<Option<Bytes>, StoreError> {
+        let Some(bytes) = self
+            .segments
+            .read(location.segment, location.offset, location.length)?
+        else {
+            return Ok(None);
+        };
+        match record::decode(&bytes) {
+            Ok((view, _)) if view.id == id => Ok(Some(Bytes::from(bytes))),
+            Ok(_) => Err(self.damaged(id, record::RecordError::Corrupt)),
+            Err(e) => Err(self.damaged(id, e)),
+        }
+    }
+
+    fn damaged(&self, id: CaptureId, error: record::RecordError) -> StoreError {
+        StoreError::Segment(format!(
+            "the record of capture #{id} in {} is unreadable ({error})",
+            self.segments.dir().display()
+        ))
     }
 
     /// Summaries of captures with an id above `after`, oldest first.
@@ -384,15 +414,17 @@ impl Database {
             format!("SELECT {CAPTURE_COLUMNS} FROM captures WHERE id > ?1 ORDER BY id LIMIT 256");
         let mut stmt = self.conn.prepare(&sql)?;
         loop {
-            let page: Vec<Capture> = stmt
-                .query_map([after], capture_from_row)?
+            let page: Vec<(Capture, Option<Location>)> = stmt
+                .query_map([after], stored_from_row)?
                 .collect::<Result<_, _>>()?;
-            let Some(last) = page.last() else {
+            let Some((last, _)) = page.last() else {
                 return Ok(());
             };
             after = last.id;
-            for capture in page {
-                visit(capture)?;
+            for (capture, location) in page {
+                if let Some(capture) = self.complete(capture, location)? {
+                    visit(capture)?;
+                }
             }
         }
     }
@@ -402,26 +434,6 @@ impl Database {
             .conn
             .query_row("SELECT n FROM capture_count", [], |row| row.get(0))?;
         Ok(n.max(0) as u64)
-    }
-
-    /// Deletes one capture; false when there was none with that id.
-    pub fn delete(&mut self, id: CaptureId) -> Result<bool, StoreError> {
-        let tx = self.conn.transaction()?;
-        let deleted = tx.execute("DELETE FROM captures WHERE id = ?1", [id])?;
-        tx.execute("DELETE FROM attempts WHERE capture_id = ?1", [id])?;
-        adjust_count(&tx, -(deleted as i64))?;
-        tx.commit()?;
-        Ok(deleted > 0)
-    }
-
-    /// Deletes every capture and returns how many there were. Ids keep counting up.
-    pub fn clear(&mut self) -> Result<u64, StoreError> {
-        let tx = self.conn.transaction()?;
-        let deleted = tx.execute("DELETE FROM captures", [])?;
-        tx.execute("DELETE FROM attempts", [])?;
-        tx.execute("UPDATE capture_count SET n = 0", [])?;
-        tx.commit()?;
-        Ok(deleted as u64)
     }
 }
 
@@ -509,31 +521,6 @@ fn attempt_from_row(row: &Row<'_>) -> rusqlite::Result<Attempt> {
     })
 }
 
-/// Deletes the oldest captures beyond `keep`; returns the newest id removed.
-fn trim_to(conn: &Connection, keep: u64) -> Result<Option<CaptureId>, StoreError> {
-    let count: i64 = conn.query_row("SELECT n FROM capture_count", [], |row| row.get(0))?;
-    let excess = count - keep.min(i64::MAX as u64) as i64;
-    if excess <= 0 {
-        return Ok(None);
-    }
-    let through: CaptureId = conn.query_row(
-        "SELECT id FROM captures ORDER BY id LIMIT 1 OFFSET ?1",
-        [excess - 1],
-        |row| row.get(0),
-    )?;
-    let deleted = conn.execute("DELETE FROM captures WHERE id <= ?1", [through])?;
-    conn.prepare_cached("DELETE FROM attempts WHERE capture_id <= ?1")?
-        .execute([through])?;
-    adjust_count(conn, -(deleted as i64))?;
-    Ok(Some(through))
-}
-
-fn adjust_count(conn: &Connection, by: i64) -> Result<(), StoreError> {
-    conn.prepare_cached("UPDATE capture_count SET n = n + ?1")?
-        .execute([by])?;
-    Ok(())
-}
-
 fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<CaptureSummary> {
     Ok(CaptureSummary {
         id: row.get(0)?,
@@ -559,10 +546,12 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<CaptureSummary> {
     })
 }
 
-fn capture_from_row(row: &Row<'_>) -> rusqlite::Result<Capture> {
+/// A capture as its row holds it, and where its record lies: headers and body are still
+/// to be read from there ([`Database::complete`]) unless the row is from before segments.
+pub(super) fn stored_from_row(row: &Row<'_>) -> rusqlite::Result<(Capture, Option<Location>)> {
     let headers: Vec<u8> = row.get(6)?;
     let body: Vec<u8> = row.get(7)?;
-    Ok(Capture {
+    let capture = Capture {
         id: row.get(0)?,
         received_at: timestamp(row.get(1)?),
         peer: row.get(2)?,
@@ -580,7 +569,8 @@ fn capture_from_row(row: &Row<'_>) -> rusqlite::Result<Capture> {
             dedupe_key: row.get(13)?,
             duplicate_of: row.get(14)?,
         }),
-    })
+    };
+    Ok((capture, Location::from_row(row, 16)?))
 }
 
 fn vendor_from(id: Option<String>) -> Option<Vendor> {

@@ -7,6 +7,10 @@ mod codec;
 mod database;
 mod scan;
 mod schema;
+mod segment;
+mod tail;
+#[cfg(test)]
+mod tail_tests;
 #[cfg(test)]
 mod test_support;
 mod writer;
@@ -47,6 +51,8 @@ pub enum StoreError {
     Closed,
     #[error(transparent)]
     Sqlite(#[from] rusqlite::Error),
+    #[error("cannot use the store's segment files: {0}")]
+    Segment(String),
 }
 
 /// What changed in the store, published after the change is committed.
@@ -99,6 +105,27 @@ impl StoreLocation {
     pub fn is_throwaway(&self) -> bool {
         self.temp_dir.is_some()
     }
+}
+
+/// A store from before segment files keeps headers and bodies in its rows: the listener
+/// moves them out once, and says so, since a large store takes a few seconds.
+fn move_into_segments(db: &mut Database, path: &Path) -> Result<(), StoreError> {
+    let inline = db.inline_rows()?;
+    if inline == 0 {
+        return Ok(());
+    }
+    eprintln!(
+        "hookscope: moving {inline} captures in {} into segment files (once: the store predates them)…",
+        path.display()
+    );
+    let started = std::time::Instant::now();
+    let moved = db.move_inline_rows()?;
+    eprintln!(
+        "hookscope: moved {moved} captures in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    tracing::info!(moved, "moved captures into segment files");
+    Ok(())
 }
 
 /// A read connection that tasks can share.
@@ -160,8 +187,16 @@ impl Store {
         };
         let mut write_db = Database::open(&location.path, OpenMode::CreateIfMissing, durability)?
             .without_auto_checkpoint()?;
+        let recovered = write_db.recover_tail()?;
+        if recovered > 0 {
+            eprintln!(
+                "hookscope: indexed {recovered} captures that were written to {} but not indexed when hookscope last stopped",
+                location.path.display()
+            );
+        }
         if options.owns_verdicts {
             write_db.refresh_verdicts()?;
+            move_into_segments(&mut write_db, &location.path)?;
         }
         let checkpoint_db = Database::open(&location.path, OpenMode::MustExist, durability)?;
         let read_db = Database::open(&location.path, OpenMode::MustExist, durability)?;

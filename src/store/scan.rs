@@ -5,6 +5,8 @@ use rusqlite::Error::FromSqlConversionFailure;
 use rusqlite::{Row, params};
 
 use super::codec::decode_headers_into;
+use super::database::Location;
+use super::segment::record;
 use super::{Database, StoreError};
 use crate::body::{BodyLimits, without_content_codings};
 use crate::capture::{CaptureId, Header};
@@ -19,7 +21,7 @@ const CANCEL_CHECK_EVERY: usize = 256;
 const FIELDS_SQL: &str = "SELECT id, analysed, method, path, query, vendor, kind, errors, \
      warnings FROM captures WHERE id > ?1 ORDER BY id";
 const CONTENT_SQL: &str = "SELECT id, analysed, method, path, query, vendor, kind, errors, \
-     warnings, headers, body FROM captures WHERE id > ?1 ORDER BY id";
+     warnings, headers, body, segment, offset, length FROM captures WHERE id > ?1 ORDER BY id";
 
 /// One page of a scan.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
@@ -64,6 +66,10 @@ impl Database {
         };
         let mut scanned = 0;
         let mut headers = Vec::new();
+        let mut content = Content {
+            db: self,
+            headers: &mut headers,
+        };
         loop {
             let Some(row) = rows.next()? else {
                 scan.complete = true;
@@ -77,7 +83,7 @@ impl Database {
                 break;
             }
             let id: CaptureId = row.get(0)?;
-            if row_matches(filter, row, needs_content, &mut headers)? {
+            if row_matches(filter, row, needs_content, &mut content)? {
                 scan.matched.push(id);
             }
             scan.scanned_through = id;
@@ -87,13 +93,20 @@ impl Database {
     }
 }
 
-/// Whether the row matches; `headers` is space to decode the headers into, kept across rows.
+/// What a content scan reads beyond the row: the record, and space to decode the headers
+/// into, kept across rows.
+struct Content<'a> {
+    db: &'a Database,
+    headers: &'a mut Vec<Header>,
+}
+
+/// Whether the row matches. The record is read only when the short terms pass.
 fn row_matches(
     filter: &Filter,
     row: &Row<'_>,
     needs_content: bool,
-    headers: &mut Vec<Header>,
-) -> rusqlite::Result<bool> {
+    content: &mut Content<'_>,
+) -> Result<bool, StoreError> {
     let fields = Candidate {
         method: text(row, 2)?.unwrap_or_default(),
         path: text(row, 3)?.unwrap_or_default(),
@@ -110,10 +123,24 @@ fn row_matches(
     if !needs_content {
         return Ok(true);
     }
-    decode_headers_into(blob(row, 9)?, headers);
-    let body = without_content_codings(headers, blob(row, 10)?, BodyLimits::default());
+    let read;
+    let (header_block, body) = match Location::from_row(row, 11)? {
+        None => (blob(row, 9)?, blob(row, 10)?),
+        Some(location) => {
+            // A capture whose segment went meanwhile is gone: it matches nothing.
+            let Some(bytes) = content.db.read_record(row.get(0)?, location)? else {
+                return Ok(false);
+            };
+            read = bytes;
+            let (view, _) =
+                record::decode(&read).map_err(|e| StoreError::Segment(e.to_string()))?;
+            (view.headers, view.body)
+        }
+    };
+    decode_headers_into(header_block, content.headers);
+    let body = without_content_codings(content.headers, body, BodyLimits::default());
     Ok(filter.matches_content(&Candidate {
-        headers,
+        headers: content.headers,
         body: &body,
         ..fields
     }))

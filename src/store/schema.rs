@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use super::StoreError;
 
 /// Each entry upgrades the schema by one version. Append only: never edit a released step.
-const MIGRATIONS: &[&str] = &[
+pub(super) const MIGRATIONS: &[&str] = &[
     // 1: captures, and their count, kept by the Database methods that insert and delete (in
     // the same transaction), so that neither retention nor the capture counter scans the table.
     // Not triggers: a trigger makes SQLite keep a statement journal for every insert.
@@ -60,6 +60,19 @@ const MIGRATIONS: &[&str] = &[
         error            TEXT
     );
     CREATE INDEX attempts_by_capture ON attempts (capture_id, id);",
+    // 4: segment files. A capture's record (its head and body exactly as received) lies at
+    // `offset` in segment file `segment`, `length` bytes; the row keeps only what lists and
+    // filters read. `segment` is NULL for a row from before segments, whose headers and body
+    // are still in the row until the listener moves them out. `segment_tail` names the one
+    // segment that is written and where its indexed records end: bytes past that end were
+    // written but never indexed (the process died between the two) and are indexed by the
+    // next writer.
+    "ALTER TABLE captures ADD COLUMN segment INTEGER;
+    ALTER TABLE captures ADD COLUMN offset INTEGER;
+    ALTER TABLE captures ADD COLUMN length INTEGER;
+    CREATE INDEX captures_by_segment ON captures (segment) WHERE segment IS NOT NULL;
+    CREATE TABLE segment_tail (segment INTEGER NOT NULL, end_offset INTEGER NOT NULL);
+    INSERT INTO segment_tail (segment, end_offset) VALUES (1, 0);",
 ];
 
 /// The schema version this build writes.

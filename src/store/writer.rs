@@ -341,7 +341,9 @@ fn commit(
     let (captures, replies): (Vec<Capture>, Vec<Reply>) = batch.drain(..).unzip();
     match db.insert_batch(&captures, keep) {
         Ok((summaries, trimmed)) => {
-            for (reply, summary) in replies.into_iter().zip(&summaries) {
+            // The given captures come last, after any an earlier writer left unindexed.
+            let ours = &summaries[summaries.len() - captures.len()..];
+            for (reply, summary) in replies.into_iter().zip(ours) {
                 let _ = reply.send(Ok(summary.id));
             }
             let _ = events.send(StoreEvent::Inserted(summaries.into()));

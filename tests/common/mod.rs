@@ -186,6 +186,8 @@ pub struct RunningBinary {
     pub child: Child,
     pub addr: SocketAddr,
     stderr: Option<BufReader<ChildStderr>>,
+    /// The lines printed before the address line.
+    pub before_address: Vec<String>,
 }
 
 impl RunningBinary {
@@ -209,18 +211,29 @@ impl RunningBinary {
             .spawn()
             .unwrap();
         let mut stderr = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        stderr.read_line(&mut line).unwrap();
-        let addr = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|a| a.parse().ok())
-            .unwrap_or_else(|| panic!("no address in the startup line {line:?}"));
+        // What the store says while it opens (a recovery, a move into segment files) comes
+        // before the address line.
+        let mut before_address = Vec::new();
+        let addr = loop {
+            let mut line = String::new();
+            stderr.read_line(&mut line).unwrap();
+            if line.is_empty() || !line.starts_with("hookscope: ") || line.contains("http://") {
+                break line
+                    .split("http://")
+                    .nth(1)
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .and_then(|a| a.parse().ok())
+                    .unwrap_or_else(|| {
+                        panic!("no address in the startup line {line:?} after {before_address:?}")
+                    });
+            }
+            before_address.push(line.trim_end().to_owned());
+        };
         Self {
             child,
             addr,
             stderr: Some(stderr),
+            before_address,
         }
     }
 

@@ -1,0 +1,243 @@
+//! Segment files: where the store keeps every request's bytes. The SQLite file holds a small
+//! index row per capture (what lists and filters read, and where its record lies); the
+//! records themselves go to numbered files in a folder beside it, appended once per group
+//! commit. Bodies then cost one `write` each, instead of a pass through the WAL and another
+//! through the checkpoint.
+//!
+//! Only the newest segment (the tail, named in the index's `segment_tail` row) is ever
+//! written, and only by a process holding SQLite's write lock: that lock orders every
+//! writer, in this process and in others. Older segments are read-only until retention,
+//! a clear or a compaction leaves no index row in them and they are removed.
+
+pub mod record;
+
+use std::cell::RefCell;
+use std::fs::{File, OpenOptions};
+use std::io::ErrorKind;
+use std::os::unix::fs::FileExt;
+use std::path::{Path, PathBuf};
+
+pub use record::RecordView;
+
+/// A segment is sealed once a commit would take it past this size.
+pub const SEGMENT_BYTES: u64 = 16 << 20;
+/// Read handles kept open per connection: a scan walks segments in order, so a few do.
+const OPEN_FOR_READING: usize = 8;
+
+pub type SegmentNo = i64;
+
+/// The segment folder of one store, as one connection sees it.
+pub struct Segments {
+    dir: PathBuf,
+    /// fsync each write, and the folder when a segment is created (`--fsync`).
+    sync: bool,
+    reading: RefCell<Vec<(SegmentNo, File)>>,
+    writing: RefCell<Option<(SegmentNo, File)>>,
+}
+
+impl Segments {
+    /// The folder for the store at `db_path`: `captures.sqlite3-segments`, beside SQLite's
+    /// own `-wal` and `-shm` files.
+    pub fn dir_for(db_path: &Path) -> PathBuf {
+        let mut name = db_path.file_name().unwrap_or_default().to_owned();
+        name.push("-segments");
+        db_path.with_file_name(name)
+    }
+
+    pub fn new(db_path: &Path, sync: bool) -> Self {
+        Self {
+            dir: Self::dir_for(db_path),
+            sync,
+            reading: RefCell::new(Vec::new()),
+            writing: RefCell::new(None),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    fn path(&self, segment: SegmentNo) -> PathBuf {
+        self.dir.join(format!("{segment:010}.seg"))
+    }
+
+    /// `length` bytes at `offset` of a segment; `None` when the segment is gone (retention
+    /// or a clear removed it after the index row was read).
+    pub fn read(
+        &self,
+        segment: SegmentNo,
+        offset: u64,
+        length: usize,
+    ) -> std::io::Result<Option<Vec<u8>>> {
+        let mut buffer = vec![0; length];
+        let found = self.with_reader(segment, |file| file.read_exact_at(&mut buffer, offset))?;
+        Ok(found.map(|()| buffer))
+    }
+
+    fn with_reader<T>(
+        &self,
+        segment: SegmentNo,
+        read: impl FnOnce(&File) -> std::io::Result<T>,
+    ) -> std::io::Result<Option<T>> {
+        let mut reading = self.reading.borrow_mut();
+        if let Some(at) = reading.iter().position(|(n, _)| *n == segment) {
+            let entry = reading.remove(at);
+            reading.insert(0, entry);
+        } else {
+            let file = match File::open(self.path(segment)) {
+                Ok(file) => file,
+                Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
+                Err(e) => return Err(e),
+            };
+            reading.insert(0, (segment, file));
+            reading.truncate(OPEN_FOR_READING);
+        }
+        match read(&reading[0].1) {
+            Ok(value) => Ok(Some(value)),
+            // The file was cut short under the row (a torn tail being repaired): gone too.
+            Err(e) if e.kind() == ErrorKind::UnexpectedEof => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// How long a segment's file is; 0 when there is none.
+    pub fn len(&self, segment: SegmentNo) -> std::io::Result<u64> {
+        match std::fs::metadata(self.path(segment)) {
+            Ok(meta) => Ok(meta.len()),
+            Err(e) if e.kind() == ErrorKind::NotFound => Ok(0),
+            Err(e) => Err(e),
+        }
+    }
+
+    pub fn exists(&self, segment: SegmentNo) -> bool {
+        self.path(segment).exists()
+    }
+
+    /// Writes `bytes` at `offset` of the tail segment, creating it (and the folder) when
+    /// needed; with `sync`, on disk before it returns.
+    pub fn write_at(&self, segment: SegmentNo, offset: u64, bytes: &[u8]) -> std::io::Result<()> {
+        let mut writing = self.writing.borrow_mut();
+        if writing.as_ref().is_none_or(|(n, _)| *n != segment) {
+            *writing = Some((segment, self.create(segment)?));
+        }
+        let Some((_, file)) = writing.as_ref() else {
+            unreachable!("opened above");
+        };
+        file.write_all_at(bytes, offset)?;
+        if self.sync {
+            file.sync_data()?;
+        }
+        Ok(())
+    }
+
+    fn create(&self, segment: SegmentNo) -> std::io::Result<File> {
+        let path = self.path(segment);
+        let existed = path.exists();
+        if !existed {
+            std::fs::create_dir_all(&self.dir)?;
+        }
+        let file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(&path)?;
+        if !existed && self.sync {
+            // The new name must survive a power cut as well as the bytes under it.
+            File::open(&self.dir)?.sync_all()?;
+        }
+        Ok(file)
+    }
+
+    /// Cuts a segment back to `len` bytes: the torn end of a write that never finished.
+    pub fn truncate(&self, segment: SegmentNo, len: u64) -> std::io::Result<()> {
+        OpenOptions::new()
+            .write(true)
+            .open(self.path(segment))?
+            .set_len(len)
+    }
+
+    /// The numbers of the segment files there are, in order.
+    pub fn list(&self) -> std::io::Result<Vec<SegmentNo>> {
+        let entries = match std::fs::read_dir(&self.dir) {
+            Ok(entries) => entries,
+            Err(e) if e.kind() == ErrorKind::NotFound => return Ok(Vec::new()),
+            Err(e) => return Err(e),
+        };
+        let mut found: Vec<SegmentNo> = entries
+            .filter_map(|entry| {
+                let name = entry.ok()?.file_name();
+                name.to_str()?.strip_suffix(".seg")?.parse().ok()
+            })
+            .collect();
+        found.sort_unstable();
+        Ok(found)
+    }
+
+    /// Removes a sealed segment no index row points into any more.
+    pub fn remove(&self, segment: SegmentNo) -> std::io::Result<()> {
+        self.reading.borrow_mut().retain(|(n, _)| *n != segment);
+        match std::fs::remove_file(self.path(segment)) {
+            Err(e) if e.kind() != ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+
+    /// Every record from `offset` to the end of a segment, for recovery: stops at the first
+    /// one that is torn or damaged, and returns where the whole records end.
+    pub fn scan_from(
+        &self,
+        segment: SegmentNo,
+        mut offset: u64,
+        mut visit: impl FnMut(&RecordView<'_>, u64, usize) -> Result<(), crate::store::StoreError>,
+    ) -> Result<ScanEnd, crate::store::StoreError> {
+        let file_len = self.len(segment)?;
+        let file = match File::open(self.path(segment)) {
+            Ok(file) => file,
+            Err(e) if e.kind() == ErrorKind::NotFound => {
+                return Ok(ScanEnd {
+                    end: offset,
+                    torn: 0,
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        while offset < file_len {
+            let mut frame = [0; record::FRAME];
+            let Some(length) = file
+                .read_exact_at(&mut frame, offset)
+                .ok()
+                .and_then(|()| record::length_from_frame(&frame))
+                .filter(|&length| offset + length as u64 <= file_len)
+            else {
+                break;
+            };
+            let mut bytes = vec![0; length];
+            file.read_exact_at(&mut bytes, offset)?;
+            let Ok((view, _)) = record::decode(&bytes) else {
+                break;
+            };
+            visit(&view, offset, length)?;
+            offset += length as u64;
+        }
+        Ok(ScanEnd {
+            end: offset,
+            torn: file_len - offset,
+        })
+    }
+}
+
+/// Where a recovery scan stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ScanEnd {
+    /// The end of the last whole record.
+    pub end: u64,
+    /// Bytes after it that do not make a record.
+    pub torn: u64,
+}
+
+impl From<std::io::Error> for crate::store::StoreError {
+    fn from(error: std::io::Error) -> Self {
+        crate::store::StoreError::Segment(error.to_string())
+    }
+}
