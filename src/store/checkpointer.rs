@@ -18,8 +18,8 @@ use std::time::{Duration, Instant};
 
 use super::Database;
 
-/// A WAL longer than this many frames (pages: 32 MiB at 16 KiB) is started over.
-const RESTART_FRAMES: u32 = 2048;
+/// A WAL longer than this many frames (pages: 32 MiB at 4 KiB) is started over.
+const RESTART_FRAMES: u32 = 8192;
 /// How long a restart waits for readers to leave the WAL. Writes queue meanwhile, so this
 /// is short: a reader that stays longer only defers the restart.
 const RESTART_WAIT: Duration = Duration::from_millis(20);

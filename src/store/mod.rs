@@ -5,6 +5,7 @@ mod analyser;
 mod checkpointer;
 mod codec;
 mod database;
+mod flood;
 mod scan;
 mod schema;
 mod segment;
@@ -207,17 +208,29 @@ impl Store {
             reason: format!("cannot start the store's threads: {e}"),
         };
         let (poke, pokes) = std::sync::mpsc::sync_channel(1);
+        let flood = Arc::new(flood::FloodGauge::default());
         let (writer, writer_thread) = writer::spawn(
             write_db,
             checkpoint_db,
             options.keep,
             events.clone(),
-            poke.clone(),
+            writer::Analyser {
+                poke: poke.clone(),
+                flood: flood.clone(),
+            },
         )
         .map_err(thread_error)?;
         let stop = Arc::new(AtomicBool::new(false));
-        let analyser_thread = analyser::spawn(analyser_db, writer.clone(), pokes, stop.clone())
-            .map_err(thread_error)?;
+        let analyser_thread = analyser::spawn(
+            analyser_db,
+            writer.clone(),
+            analyser::Signals {
+                pokes,
+                stop: stop.clone(),
+                flood,
+            },
+        )
+        .map_err(thread_error)?;
         // Whatever an earlier run left unanalysed (or new rules re-marked) is picked up now.
         let _ = poke.try_send(());
         Ok(Self {

@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior, params};
 
-use super::database::{CAPTURE_COLUMNS, Location, stored_from_row};
+use super::database::{CAPTURE_COLUMNS, Location, PAGE_SIZE, stored_from_row};
 use super::segment::{SegmentNo, record};
 use super::{Database, StoreError};
 use crate::capture::{Capture, CaptureId, CaptureSummary};
@@ -230,7 +230,7 @@ impl Database {
             moved += rows.len() as u64;
         }
         if moved > 0 {
-            self.conn.execute_batch("VACUUM")?;
+            self.compact_file();
         }
         Ok(moved)
     }
@@ -242,6 +242,19 @@ impl Database {
             &self.conn,
             TransactionBehavior::Immediate,
         )?)
+    }
+
+    /// Gives the file the space the moved bodies took, in the page size of a new store (a
+    /// page size changes only outside WAL mode). Not worth failing the start for: another
+    /// process reading the store at that moment only leaves the file larger.
+    fn compact_file(&self) {
+        let rebuilt = self.conn.execute_batch(&format!(
+            "PRAGMA journal_mode = DELETE; PRAGMA page_size = {PAGE_SIZE}; VACUUM;"
+        ));
+        let wal = self.conn.execute_batch("PRAGMA journal_mode = WAL;");
+        if let Err(error) = rebuilt.and(wal) {
+            tracing::warn!(%error, "cannot give the store file back its space now");
+        }
     }
 
     /// Removes sealed segment files below `floor`: no row points into them any more.

@@ -348,4 +348,17 @@ fn a_store_from_before_segments_is_read_then_moved_into_them() {
         .query_row("PRAGMA user_version", [], |r| r.get(0))
         .unwrap();
     assert_eq!(version, schema::CURRENT_VERSION);
+    let (page_size, journal): (i64, String) = fixture
+        .sql()
+        .query_row(
+            "SELECT * FROM pragma_page_size, pragma_journal_mode",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (page_size, journal.as_str()),
+        (4096, "wal"),
+        "rebuilt in the new page size"
+    );
 }

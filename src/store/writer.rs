@@ -6,12 +6,14 @@
 //! its own; deletes and clears the user asks for come last. Every change is published as a
 //! [`StoreEvent`] once committed. Checkpoints are the [`Checkpointer`]'s.
 
+use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::checkpointer::Checkpointer;
+use super::flood::FloodGauge;
 use super::{Database, StoreError, StoreEvent};
 use crate::attempt::{Attempt, AttemptId};
 use crate::capture::{Capture, CaptureId, CaptureSummary, Verdict};
@@ -144,16 +146,17 @@ impl WriterHandle {
         done.blocking_recv().map_err(|_| StoreError::Closed)?
     }
 
-    /// For the analyser thread: stores verdicts and returns once they are committed.
-    pub(super) fn record_verdicts_blocking(
+    /// For the analyser thread: queues verdicts to be stored; the returned receiver resolves
+    /// once they are committed, so the analyser can work on the next batch meanwhile.
+    pub(super) fn queue_verdicts_blocking(
         &self,
         verdicts: Vec<(CaptureId, Verdict)>,
-    ) -> Result<(), StoreError> {
+    ) -> Result<oneshot::Receiver<()>, StoreError> {
         let (reply, committed) = oneshot::channel();
         self.queue
             .blocking_send(Write::Verdicts(verdicts, reply))
             .map_err(|_| StoreError::Closed)?;
-        committed.blocking_recv().map_err(|_| StoreError::Closed)
+        Ok(committed)
     }
 }
 
@@ -164,7 +167,7 @@ pub fn spawn(
     checkpoint_db: Database,
     keep: u64,
     events: broadcast::Sender<StoreEvent>,
-    analyser: std::sync::mpsc::SyncSender<()>,
+    analyser: Analyser,
 ) -> std::io::Result<(WriterHandle, JoinHandle<()>)> {
     let (queue, incoming) = mpsc::channel(QUEUE);
     let (checkpointer, checkpoints) = Checkpointer::spawn(checkpoint_db)?;
@@ -176,6 +179,13 @@ pub fn spawn(
             let _ = checkpoints.join();
         })?;
     Ok((WriterHandle { queue }, thread))
+}
+
+/// What the writer tells the analyser: that there is something new, and how big its
+/// commits are (a flood, which the analyser stands aside for).
+pub struct Analyser {
+    pub poke: std::sync::mpsc::SyncSender<()>,
+    pub flood: Arc<FloodGauge>,
 }
 
 /// Asks the writer, every couple of seconds, to look for writes by other processes. It
@@ -206,7 +216,7 @@ fn run(
     mut incoming: mpsc::Receiver<Write>,
     events: broadcast::Sender<StoreEvent>,
     mut checkpointer: Checkpointer,
-    analyser: std::sync::mpsc::SyncSender<()>,
+    analyser: Analyser,
 ) {
     let mut pending = Pending::default();
     let mut gathering = Gathering::default();
@@ -217,10 +227,11 @@ fn run(
         pending.take_queued(&mut incoming);
         if !pending.inserts.is_empty() {
             gathering.gather(&mut pending, &mut incoming);
+            analyser.flood.committed(pending.inserts.len());
             commit(&mut db, keep, &mut pending.inserts, &events);
             gathering.last_commit = Some(Instant::now());
             // Pokes coalesce like the checkpointer's: the analyser reads what is pending.
-            let _ = analyser.try_send(());
+            let _ = analyser.poke.try_send(());
         }
         if !pending.verdicts.is_empty() {
             record(&mut db, &pending.verdicts, &events);
