@@ -96,19 +96,30 @@ impl Database {
             return Err(error.into());
         }
         crash_test::after_segment_write();
-        for ((id, capture), &length) in (first..).zip(captures).zip(&lengths) {
-            let location = Location {
-                segment: tail.segment,
-                offset: tail.end,
-                length,
-            };
-            summaries.push(insert_row(&tx, capture, id, location)?);
-            tail.end += length as u64;
-        }
-        tail.write(&tx)?;
-        adjust_count(&tx, captures.len() as i64)?;
-        let trimmed = trim_to(&tx, keep)?;
-        let floor = lowest_live_segment(&tx, tail)?;
+        let written = tail.end;
+        let indexed = (|| {
+            for ((id, capture), &length) in (first..).zip(captures).zip(&lengths) {
+                let location = Location {
+                    segment: tail.segment,
+                    offset: tail.end,
+                    length,
+                };
+                summaries.push(insert_row(&tx, capture, id, location)?);
+                tail.end += length as u64;
+            }
+            tail.write(&tx)?;
+            adjust_count(&tx, captures.len() as i64)?;
+            Ok::<_, StoreError>((trim_to(&tx, keep)?, lowest_live_segment(&tx, tail)?))
+        })();
+        let (trimmed, floor) = match indexed {
+            Ok(done) => done,
+            Err(error) => {
+                // Refused (the sender gets a 503): take the records back while the lock is
+                // still held, so no later writer indexes them.
+                let _ = self.segments.truncate(tail.segment, written);
+                return Err(error);
+            }
+        };
         tx.commit()?;
         self.remove_segments_below(floor);
         Ok((summaries, trimmed))
@@ -372,7 +383,7 @@ fn compact(
     let mut kept = Vec::with_capacity(live.len());
     for (id, location) in live {
         if let Some(bytes) = db.read_record(id, location)? {
-            kept.push((id, buffer.len() as u64, bytes.len()));
+            kept.push((id, buffer.len() as u64));
             buffer.extend_from_slice(&bytes);
         }
     }
@@ -381,7 +392,7 @@ fn compact(
         db.segments.write_at(tail.segment, tail.end, &buffer)?;
         let mut update =
             tx.prepare_cached("UPDATE captures SET segment = ?2, offset = ?3 WHERE id = ?1")?;
-        for (id, at, _) in &kept {
+        for (id, at) in &kept {
             update.execute(params![id, tail.segment, (tail.end + at) as i64])?;
         }
         tail.end += buffer.len() as u64;

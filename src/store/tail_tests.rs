@@ -362,3 +362,32 @@ fn a_store_from_before_segments_is_read_then_moved_into_them() {
         "rebuilt in the new page size"
     );
 }
+
+/// A group whose rows cannot be committed is refused (its senders get a 503): its records
+/// are taken back, so no later writer indexes what was never acknowledged.
+#[test]
+fn the_records_of_a_refused_group_are_not_indexed_later() {
+    let fixture = Fixture::new();
+    let mut db = fixture.open();
+    fixture
+        .sql()
+        .execute_batch(
+            "CREATE TRIGGER refuse BEFORE INSERT ON captures WHEN NEW.uri = '/refused'
+             BEGIN SELECT RAISE(ABORT, 'refused'); END;",
+        )
+        .unwrap();
+    let refused = Capture {
+        uri: "/refused".into(),
+        ..numbered(1)
+    };
+    assert!(db.insert_batch(&[refused], u64::MAX).is_err());
+    fixture.sql().execute_batch("DROP TRIGGER refuse").unwrap();
+    let (summaries, _) = db.insert_batch(&[numbered(2)], u64::MAX).unwrap();
+    assert_eq!(
+        summaries.len(),
+        1,
+        "the refused capture came back: {summaries:?}"
+    );
+    assert_eq!(ids(&db), [1]);
+    assert_eq!(stored(&db, 1), numbered(2));
+}
