@@ -4,7 +4,6 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::process::Stdio;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use common::{RunningBinary, TestServer, all_captures, client, hookscope};
@@ -371,38 +370,8 @@ async fn sigkill_during_a_burst_loses_nothing_acknowledged() {
     let mut binary = RunningBinary::start(home.path(), &["--db", db.to_str().unwrap()]);
     let mut stdout = binary.child.stdout.take().unwrap();
     let drain = std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let acked = Arc::new(Mutex::new(Vec::<(i64, String)>::new()));
-    let http = client();
-    let mut senders = Vec::new();
-    for worker in 0..32 {
-        let (http, acked, addr) = (http.clone(), acked.clone(), binary.addr);
-        senders.push(tokio::spawn(async move {
-            for n in 0.. {
-                let body = format!("{{\"worker\":{worker},\"n\":{n}}}");
-                let Ok(response) = http
-                    .post(format!("http://{addr}/kill"))
-                    .body(body.clone())
-                    .send()
-                    .await
-                else {
-                    return;
-                };
-                if !response.status().is_success() {
-                    return;
-                }
-                let Ok(text) = response.text().await else {
-                    return;
-                };
-                let Ok(ack) = serde_json::from_str::<serde_json::Value>(&text) else {
-                    return;
-                };
-                acked
-                    .lock()
-                    .unwrap()
-                    .push((ack["id"].as_i64().unwrap(), body));
-            }
-        }));
-    }
+    let acked = common::Acked::default();
+    let senders = common::spawn_senders(binary.addr, "/kill", 32, usize::MAX, &acked);
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     while acked.lock().unwrap().len() < 500 {
         assert!(std::time::Instant::now() < deadline, "the burst stalled");

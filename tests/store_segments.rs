@@ -8,72 +8,22 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::{RunningBinary, client, hookscope};
+use common::{Acked, RunningBinary, spawn_senders, stdout_of};
 use hookscope::store::{Database, Durability, OpenMode};
 
-/// Posts numbered JSON bodies from 16 tasks until the listener stops answering (or
-/// `enough` are acknowledged); returns what was acknowledged: id and body.
+/// Posts from 16 tasks until the listener stops answering (or `enough` are acknowledged);
+/// returns what was acknowledged: id and body.
 async fn burst(addr: std::net::SocketAddr, enough: usize) -> Vec<(i64, String)> {
-    let acked = Arc::new(Mutex::new(Vec::<(i64, String)>::new()));
-    let http = client();
-    let mut senders = Vec::new();
-    for worker in 0..16 {
-        let (http, acked) = (http.clone(), acked.clone());
-        senders.push(tokio::spawn(async move {
-            for n in 0.. {
-                if acked.lock().unwrap().len() >= enough {
-                    return;
-                }
-                let body = format!(
-                    "{{\"worker\":{worker},\"n\":{n},\"pad\":\"{}\"}}",
-                    "x".repeat(n % 300)
-                );
-                let Ok(response) = http
-                    .post(format!("http://{addr}/segments"))
-                    .body(body.clone())
-                    .send()
-                    .await
-                else {
-                    return;
-                };
-                let Ok(text) = response.text().await else {
-                    return;
-                };
-                let Ok(ack) = serde_json::from_str::<serde_json::Value>(&text) else {
-                    return;
-                };
-                acked
-                    .lock()
-                    .unwrap()
-                    .push((ack["id"].as_i64().unwrap(), body));
-            }
-        }));
-    }
-    for sender in senders {
+    let acked = Acked::default();
+    for sender in spawn_senders(addr, "/segments", 16, enough, &acked) {
         sender.await.unwrap();
     }
     Arc::try_unwrap(acked).unwrap().into_inner().unwrap()
 }
 
 fn list_ids(home: &Path, db: &Path) -> Vec<i64> {
-    let out = hookscope(home)
-        .args([
-            "list",
-            "--json",
-            "--limit",
-            "0",
-            "--db",
-            db.to_str().unwrap(),
-        ])
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
+    let db = db.to_str().unwrap();
+    stdout_of(home, &["list", "--json", "--limit", "0", "--db", db])
         .lines()
         .map(|line| {
             let record: serde_json::Value = serde_json::from_str(line).unwrap();
@@ -160,24 +110,11 @@ async fn reading_commands_work_while_a_listener_ingests() {
             while Instant::now() < deadline {
                 let ids = list_ids(&home_path, Path::new(&db_arg));
                 if let Some(id) = ids.last() {
-                    let show = hookscope(&home_path)
-                        .args(["show", &id.to_string(), "--db", &db_arg])
-                        .output()
-                        .unwrap();
-                    assert!(
-                        show.status.success(),
-                        "{}",
-                        String::from_utf8_lossy(&show.stderr)
-                    );
-                    assert!(String::from_utf8_lossy(&show.stdout).contains("\"worker\""));
-                    let export = hookscope(&home_path)
-                        .args(["export", "--format", "jsonl", "--db", &db_arg])
-                        .output()
-                        .unwrap();
-                    assert!(
-                        export.status.success(),
-                        "{}",
-                        String::from_utf8_lossy(&export.stderr)
+                    let show = stdout_of(&home_path, &["show", &id.to_string(), "--db", &db_arg]);
+                    assert!(show.contains("\"worker\""), "{show}");
+                    stdout_of(
+                        &home_path,
+                        &["export", "--format", "jsonl", "--db", &db_arg],
                     );
                     *reads.lock().unwrap() += 1;
                 }
@@ -193,12 +130,8 @@ async fn reading_commands_work_while_a_listener_ingests() {
         *reads.lock().unwrap() >= 1,
         "no read happened during the burst"
     );
-    let term = std::process::Command::new("kill")
-        .args(["-TERM", &binary.child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
-    assert!(binary.child.wait().unwrap().success());
+    let (status, _) = binary.terminate();
+    assert!(status.success());
     let _ = drain.join();
     assert_exact(&db, &acked);
 }
@@ -216,19 +149,13 @@ async fn a_store_from_the_previous_release_moves_into_segments() {
     )
     .unwrap();
     let export = |home: &Path| {
-        let out = hookscope(home)
-            .args(["export", "--format", "jsonl", "--db", db.to_str().unwrap()])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
+        let export = stdout_of(
+            home,
+            &["export", "--format", "jsonl", "--db", db.to_str().unwrap()],
         );
         // What was received, without the verdicts: the listener analyses the store again
         // under this build's rules, and may still be at it.
-        String::from_utf8(out.stdout)
-            .unwrap()
+        export
             .lines()
             .map(|line| {
                 let mut record: serde_json::Value = serde_json::from_str(line).unwrap();

@@ -9,7 +9,7 @@ use std::io::{BufRead, BufReader, Read};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, ChildStderr, Command, Stdio};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hookscope::capture::Capture;
@@ -157,6 +157,65 @@ pub fn refused_url() -> String {
     format!("http://{}", socket.local_addr().unwrap())
 }
 
+/// What senders were answered 2xx for: the id in the answer, and the body sent.
+pub type Acked = Arc<Mutex<Vec<(i64, String)>>>;
+
+/// Starts `workers` tasks posting numbered JSON bodies (of varying length) to `path` until a
+/// request fails or is not answered 2xx, or `enough` are acknowledged in all; each answered
+/// capture goes into `acked` as it comes, so a test can act in the middle of the burst.
+pub fn spawn_senders(
+    addr: SocketAddr,
+    path: &str,
+    workers: usize,
+    enough: usize,
+    acked: &Acked,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let http = client();
+    (0..workers)
+        .map(|worker| {
+            let (http, acked, url) = (http.clone(), acked.clone(), format!("http://{addr}{path}"));
+            tokio::spawn(async move {
+                for n in 0.. {
+                    if acked.lock().unwrap().len() >= enough {
+                        return;
+                    }
+                    let body = format!(
+                        "{{\"worker\":{worker},\"n\":{n},\"pad\":\"{}\"}}",
+                        "x".repeat(n % 300)
+                    );
+                    let Ok(response) = http.post(&url).body(body.clone()).send().await else {
+                        return;
+                    };
+                    if !response.status().is_success() {
+                        return;
+                    }
+                    let Ok(text) = response.text().await else {
+                        return;
+                    };
+                    let Ok(ack) = serde_json::from_str::<serde_json::Value>(&text) else {
+                        return;
+                    };
+                    acked
+                        .lock()
+                        .unwrap()
+                        .push((ack["id"].as_i64().unwrap(), body));
+                }
+            })
+        })
+        .collect()
+}
+
+/// Runs the binary with `args`, asserts it succeeded, and returns what it printed on stdout.
+pub fn stdout_of(home: &std::path::Path, args: &[&str]) -> String {
+    let out = hookscope(home).args(args).output().unwrap();
+    assert!(
+        out.status.success(),
+        "hookscope {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 pub fn client() -> reqwest::Client {
     reqwest::Client::builder().no_proxy().build().unwrap()
 }
@@ -251,20 +310,19 @@ impl RunningBinary {
         seen
     }
 
-    /// Sends SIGTERM and waits; returns the exit status and everything printed on stdout.
+    /// Sends SIGTERM and waits; returns the exit status and everything printed on stdout
+    /// (unless the test took stdout).
     pub fn terminate(mut self) -> (std::process::ExitStatus, String) {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
             .status()
             .unwrap();
         assert!(status.success());
+        // Empty when the test took stdout to drain it itself.
         let mut stdout = String::new();
-        self.child
-            .stdout
-            .take()
-            .unwrap()
-            .read_to_string(&mut stdout)
-            .unwrap();
+        if let Some(mut pipe) = self.child.stdout.take() {
+            pipe.read_to_string(&mut stdout).unwrap();
+        }
         (self.child.wait().unwrap(), stdout)
     }
 }
