@@ -3,6 +3,7 @@
 //!
 //!     cargo bench --bench ingest_load -- [--requests N] [--concurrency C] [--rounds R]
 //!                                         [--tui] [--target URL]... [--forward]
+//!     cargo bench --bench ingest_load -- --screen [--concurrency C]
 //!
 //! In one run it starts three servers as child processes on loopback and sends each the same
 //! burst of concurrent POSTs of a realistic webhook (Octopus Deploy's deployment payload):
@@ -32,6 +33,10 @@
 //! acknowledged capture and the store recorded each as forwarded with the app's 200 (a FAIL
 //! line and a non-zero exit otherwise).
 //!
+//! `--screen` measures, in a run of its own, how soon a webhook is on the interface's screen
+//! in a tmux pane: after a quiet spell, 50 ms after the one before, and under a flood (see
+//! `support/screen.rs`).
+//!
 //! Two things keep one server's figures from depending on where it stands in the order:
 //! - Before each burst the driver flushes the disk and waits until the machine is quiet, so
 //!   a burst does not pay for the last one's writeback or its analyser catching up.
@@ -52,19 +57,24 @@ use std::time::{Duration, Instant};
 mod anchors;
 #[path = "support/forward.rs"]
 mod forward;
+#[path = "support/screen.rs"]
+mod screen;
 
 const PAYLOAD: &str = include_str!("../assets/samples/octopus/DeploymentSucceeded.json");
 const BARE_SERVER_ENV: &str = "HOOKSCOPE_LOAD_BARE_SERVER";
 const USAGE: &str = "\
 usage: cargo bench --bench ingest_load -- [--requests N] [--concurrency C] [--rounds R]
                                           [--tui] [--target URL]... [--forward]
+       cargo bench --bench ingest_load -- --screen [--concurrency C]
   --requests N     POSTs per burst (default 20000)
   --concurrency C  requests in flight at once (default 64)
   --rounds R       bursts per server; the median is reported (default 3)
   --tui            also hookscope with its interface open in a tmux pane
   --target URL     also this running server (repeatable)
   --forward        instead: hookscope --forward-to a minimal app against hookscope without
-                   forwarding (rates, ratio, ack-to-app latency, every capture forwarded)";
+                   forwarding (rates, ratio, ack-to-app latency, every capture forwarded)
+  --screen         instead: how soon a webhook is on the interface's screen in tmux, after a
+                   quiet spell, 50 ms after the one before, and under a flood";
 
 struct Options {
     requests: usize,
@@ -73,6 +83,7 @@ struct Options {
     tui: bool,
     targets: Vec<String>,
     forward: bool,
+    screen: bool,
 }
 
 fn parse_options() -> Options {
@@ -83,6 +94,7 @@ fn parse_options() -> Options {
         tui: false,
         targets: Vec::new(),
         forward: false,
+        screen: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -99,6 +111,7 @@ fn parse_options() -> Options {
             "--target" => options.targets.push(value("--target")),
             "--tui" => options.tui = true,
             "--forward" => options.forward = true,
+            "--screen" => options.screen = true,
             "--help" | "-h" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -134,6 +147,10 @@ fn main() {
             std::process::exit(2);
         }
         let passed = run_forward_comparison(&options, &runtime);
+        std::process::exit(if passed { 0 } else { 1 });
+    }
+    if options.screen {
+        let passed = screen::run(&runtime, options.concurrency);
         std::process::exit(if passed { 0 } else { 1 });
     }
 
@@ -559,6 +576,8 @@ impl Drop for TmuxInterface {
         std::thread::sleep(Duration::from_millis(500));
         let _ = Command::new("tmux")
             .args(["kill-session", "-t", &self.session])
+            // Gone already if it quit on the key.
+            .stderr(Stdio::null())
             .status();
     }
 }

@@ -15,6 +15,7 @@ use super::input::{InputGate, spawn_reader};
 use super::jobs::{Latest, Queued};
 use super::message::Job;
 use super::message::{DetailError, DiffRequest, EditOutcome, Effect, Message};
+use super::pace::{Change, Pace};
 use super::state::{Clock, State};
 use super::terminal::Screen;
 use super::theme::Theme;
@@ -25,11 +26,6 @@ use crate::filter::Filter;
 use crate::replay::{OutgoingRequest, Target};
 use crate::store::{Database, StoreError, WriterHandle};
 
-/// After a key, the mouse or a result the user waits for, the screen is redrawn within this.
-const FRAME: Duration = Duration::from_millis(33);
-/// When only webhooks arrived, within this: a flood redraws ten times a second, which reads
-/// as live and leaves the cores to capturing.
-const FEED_FRAME: Duration = Duration::from_millis(100);
 /// While only webhooks arrive, the newest capture's detail is read at most this often:
 /// every read holds a snapshot of the store, and under a flood frequent readers keep the
 /// write-ahead log from being recycled, which slows the writer.
@@ -89,11 +85,9 @@ pub fn run(
 
     let mut effects = Vec::new();
     state.update(Message::Ids(context.db.all_ids()?), &mut effects);
-    let mut dirty = true;
-    let mut urgent = true;
+    let mut pace = Pace::new(Instant::now());
     let mut pending_detail = None;
     let mut last_detail = Instant::now() - FEED_DETAIL_INTERVAL;
-    let mut last_draw = Instant::now() - FRAME;
     let result = loop {
         let performed = perform(
             &mut effects,
@@ -110,23 +104,20 @@ pub fn run(
             break Ok(());
         }
         let now = Instant::now();
-        let interval = if urgent { FRAME } else { FEED_FRAME };
         if let Some(id) = pending_detail
-            && (urgent || now >= last_detail + FEED_DETAIL_INTERVAL)
+            && (pace.urgent() || now >= last_detail + FEED_DETAIL_INTERVAL)
         {
             workers.detail.submit(id);
             pending_detail = None;
             last_detail = now;
         }
-        if dirty && now >= last_draw + interval {
+        if pace.due(now).is_some_and(|due| now >= due) {
             if let Err(error) = draw(&mut terminal.screen, &mut state, &context) {
                 break Err(error);
             }
-            last_draw = Instant::now();
-            dirty = false;
-            urgent = false;
+            pace.drawn(Instant::now());
         }
-        let draw_at = dirty.then_some(last_draw + interval);
+        let draw_at = pace.due(Instant::now());
         let detail_at = pending_detail.map(|_| last_detail + FEED_DETAIL_INTERVAL);
         // Taken before the clock moves on: asked after, the next tick is always ahead.
         let tick_at = state.next_tick();
@@ -148,15 +139,16 @@ pub fn run(
             offset: state.clock.offset,
             ..Clock::system()
         };
-        if tick_at.is_some_and(|tick| Instant::now() >= tick) {
-            dirty |= state.update(Message::Tick, &mut effects);
+        let now = Instant::now();
+        if tick_at.is_some_and(|tick| now >= tick) && state.update(Message::Tick, &mut effects) {
+            pace.changed(now, Change::Background);
         }
         if let Some(message) = first {
             for message in std::iter::once(message).chain(inbox.try_iter().take(DRAIN_LIMIT)) {
-                let from_user = is_urgent(&message);
-                let changed = state.update(message, &mut effects);
-                dirty |= changed;
-                urgent |= changed && from_user;
+                let change = change_of(&message);
+                if state.update(message, &mut effects) {
+                    pace.changed(now, change);
+                }
             }
         }
     };
@@ -166,12 +158,13 @@ pub fn run(
     result
 }
 
-/// Whether a change from this message is something the user is waiting to see.
-fn is_urgent(message: &Message) -> bool {
-    !matches!(
-        message,
-        Message::Store(_) | Message::StoreLagged | Message::Rows(_) | Message::Tick
-    )
+/// Where a change from this message came from: the user waits for most of them.
+fn change_of(message: &Message) -> Change {
+    match message {
+        Message::Store(_) | Message::StoreLagged => Change::Store,
+        Message::Rows(_) | Message::Tick => Change::Background,
+        _ => Change::User,
+    }
 }
 
 fn draw(screen: &mut Screen, state: &mut State, context: &Context) -> anyhow::Result<()> {

@@ -2,9 +2,10 @@
 //!
 //! Every delivery wakes the interface thread. One per commit meant thousands of wake-ups a
 //! second under load, each a context switch that took CPU from the threads capturing, and
-//! the interface draws at most ten times a second anyway. So the first event after a quiet
-//! spell goes at once, and then whatever else arrives goes together, at most every
-//! [`BATCH_INTERVAL`].
+//! the interface draws at most thirty times a second anyway. So the first event after a
+//! quiet spell goes at once, and then whatever else arrives goes together, at most every
+//! [`BATCH_INTERVAL`]: short enough that a webhook arriving just after another one still
+//! reaches the screen within its frame.
 
 use std::sync::mpsc::Sender;
 use std::thread::JoinHandle;
@@ -17,7 +18,7 @@ use super::message::Message;
 use crate::store::StoreEvent;
 
 /// The shortest time between two deliveries.
-const BATCH_INTERVAL: Duration = Duration::from_millis(50);
+const BATCH_INTERVAL: Duration = Duration::from_millis(10);
 
 /// Starts the thread. It ends when the store closes its feed or the interface is gone.
 pub fn spawn(

@@ -17,6 +17,7 @@ pub mod jobs;
 pub mod keymap;
 pub mod layout;
 pub mod message;
+mod pace;
 pub mod state;
 mod terminal;
 #[cfg(test)]
