@@ -59,6 +59,9 @@ mod anchors;
 mod forward;
 #[path = "support/screen.rs"]
 mod screen;
+#[path = "support/tmux.rs"]
+mod tmux;
+use tmux::TmuxInterface;
 
 const PAYLOAD: &str = include_str!("../assets/samples/octopus/DeploymentSucceeded.json");
 const BARE_SERVER_ENV: &str = "HOOKSCOPE_LOAD_BARE_SERVER";
@@ -182,7 +185,7 @@ fn main() {
     ];
     let interface = options
         .tui
-        .then(|| TmuxInterface::start(&store_dir.path().join("interface.sqlite3")));
+        .then(|| TmuxInterface::start(&store_dir.path().join("interface.sqlite3"), &[]));
     if let Some(interface) = &interface {
         servers.push((
             "hookscope (interface open)".to_owned(),
@@ -512,74 +515,6 @@ fn start_hookscope(db: &std::path::Path, extra: &[&str]) -> (Child, SocketAddr) 
         .expect("start hookscope");
     let addr = first_address(child.stderr.take().unwrap());
     (child, addr)
-}
-
-/// hookscope with its interface open, in a detached tmux pane of 200×50.
-struct TmuxInterface {
-    session: String,
-    addr: SocketAddr,
-}
-
-impl TmuxInterface {
-    fn start(db: &std::path::Path) -> Self {
-        let session = format!("hookscope-load-{}", std::process::id());
-        let command = format!(
-            "env XDG_STATE_HOME={state} TERM=xterm-256color {bin} --listen 127.0.0.1:0 --db {db}",
-            state = db.with_extension("state").display(),
-            bin = env!("CARGO_BIN_EXE_hookscope"),
-            db = db.display()
-        );
-        let status = Command::new("tmux")
-            .args([
-                "new-session",
-                "-d",
-                "-s",
-                &session,
-                "-x",
-                "200",
-                "-y",
-                "50",
-                &command,
-            ])
-            .status()
-            .expect("--tui needs tmux");
-        assert!(status.success(), "tmux new-session failed");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        loop {
-            let screen = Command::new("tmux")
-                .args(["capture-pane", "-p", "-t", &session])
-                .output()
-                .expect("tmux capture-pane");
-            let screen = String::from_utf8_lossy(&screen.stdout);
-            if let Some(addr) = screen
-                .split("http://")
-                .nth(1)
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|a| a.parse().ok())
-            {
-                return Self { session, addr };
-            }
-            assert!(
-                Instant::now() < deadline,
-                "the interface did not start:\n{screen}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
-    }
-}
-
-impl Drop for TmuxInterface {
-    fn drop(&mut self) {
-        let _ = Command::new("tmux")
-            .args(["send-keys", "-t", &self.session, "q"])
-            .status();
-        std::thread::sleep(Duration::from_millis(500));
-        let _ = Command::new("tmux")
-            .args(["kill-session", "-t", &self.session])
-            // Gone already if it quit on the key.
-            .stderr(Stdio::null())
-            .status();
-    }
 }
 
 fn start_bare_server() -> (Child, SocketAddr) {

@@ -12,12 +12,11 @@
 //!   the driver's acknowledged responses: the screen lags by the time since the earliest
 //!   acknowledged capture it does not count yet (goal: 100 ms).
 
-use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use crate::TmuxInterface;
+use crate::tmux::{TmuxInterface, capture};
 
 const QUIET_SENDS: usize = 12;
 const PACED_SENDS: usize = 60;
@@ -44,12 +43,8 @@ impl Reader {
             let (readings, stop, session) = (readings.clone(), stop.clone(), session.to_owned());
             std::thread::spawn(move || {
                 while !stop.load(Ordering::Relaxed) {
-                    let output = Command::new("tmux")
-                        .args(["capture-pane", "-p", "-t", &session])
-                        .output()
-                        .expect("tmux capture-pane");
+                    let text = capture(&session);
                     let at = Instant::now();
-                    let text = String::from_utf8_lossy(&output.stdout).into_owned();
                     readings.lock().unwrap().push(Reading { at, text });
                 }
             })
@@ -73,7 +68,7 @@ impl Reader {
 /// Runs the three parts against a fresh interface; returns whether every goal was met.
 pub fn run(runtime: &tokio::runtime::Runtime, concurrency: usize) -> bool {
     let store_dir = tempfile::tempdir().unwrap();
-    let interface = TmuxInterface::start(&store_dir.path().join("screen.sqlite3"));
+    let interface = TmuxInterface::start(&store_dir.path().join("screen.sqlite3"), &[]);
     let base = format!("http://{}", interface.addr);
     let client = reqwest::Client::builder()
         .no_proxy()
@@ -200,14 +195,6 @@ async fn flood(
             })
         })
         .collect()
-}
-
-fn capture(session: &str) -> String {
-    let output = Command::new("tmux")
-        .args(["capture-pane", "-p", "-t", session])
-        .output()
-        .expect("tmux capture-pane");
-    String::from_utf8_lossy(&output.stdout).into_owned()
 }
 
 /// The `12,345 captures` of the header.

@@ -73,6 +73,10 @@ pub(super) const MIGRATIONS: &[&str] = &[
     CREATE INDEX captures_by_segment ON captures (segment) WHERE segment IS NOT NULL;
     CREATE TABLE segment_tail (segment INTEGER NOT NULL, end_offset INTEGER NOT NULL);
     INSERT INTO segment_tail (segment, end_offset) VALUES (1, 0);",
+    // 5: the rows from before segments, found without reading every row: every start asks
+    // whether any are left to move, and with a million captures a scan took 60 ms of it.
+    // New rows never enter it (they always have a segment).
+    "CREATE INDEX captures_inline ON captures (id) WHERE segment IS NULL;",
 ];
 
 /// The schema version this build writes.

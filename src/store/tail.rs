@@ -22,6 +22,9 @@ use crate::vendor::Vendor;
 
 /// Rows moved out of a store from before segments per transaction.
 const MOVE_BATCH: usize = 256;
+/// Rows from before segments: answered from the partial index `captures_inline`, which only
+/// such rows enter.
+pub(super) const INLINE_ROWS: &str = "SELECT count(*) FROM captures WHERE segment IS NULL";
 
 /// The tail segment and where its indexed records end, as the `segment_tail` row says.
 #[derive(Debug, Clone, Copy)]
@@ -185,11 +188,7 @@ impl Database {
 
     /// How many rows from before segments still hold their headers and body.
     pub fn inline_rows(&self) -> Result<u64, StoreError> {
-        let n: i64 = self.conn.query_row(
-            "SELECT count(*) FROM captures WHERE segment IS NULL",
-            [],
-            |row| row.get(0),
-        )?;
+        let n: i64 = self.conn.query_row(INLINE_ROWS, [], |row| row.get(0))?;
         Ok(n.max(0) as u64)
     }
 
