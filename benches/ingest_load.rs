@@ -4,6 +4,7 @@
 //!     cargo bench --bench ingest_load -- [--requests N] [--concurrency C] [--rounds R]
 //!                                         [--tui] [--target URL]... [--forward]
 //!     cargo bench --bench ingest_load -- --screen [--concurrency C]
+//!     cargo bench --bench ingest_load -- --catch-up [--rounds R] [--concurrency C]
 //!
 //! In one run it starts three servers as child processes on loopback and sends each the same
 //! burst of concurrent POSTs of a realistic webhook (Octopus Deploy's deployment payload):
@@ -35,7 +36,8 @@
 //!
 //! `--screen` measures, in a run of its own, how soon a webhook is on the interface's screen
 //! in a tmux pane: after a quiet spell, 50 ms after the one before, and under a flood (see
-//! `support/screen.rs`).
+//! `support/screen.rs`). `--catch-up` measures, in a run of its own, how soon every capture
+//! is analysed after a 10-second flood (see `support/catch_up.rs`).
 //!
 //! Two things keep one server's figures from depending on where it stands in the order:
 //! - Before each burst the driver flushes the disk and waits until the machine is quiet, so
@@ -55,6 +57,8 @@ use std::time::{Duration, Instant};
 
 #[path = "support/anchors.rs"]
 mod anchors;
+#[path = "support/catch_up.rs"]
+mod catch_up;
 #[path = "support/forward.rs"]
 mod forward;
 #[path = "support/screen.rs"]
@@ -69,6 +73,7 @@ const USAGE: &str = "\
 usage: cargo bench --bench ingest_load -- [--requests N] [--concurrency C] [--rounds R]
                                           [--tui] [--target URL]... [--forward]
        cargo bench --bench ingest_load -- --screen [--concurrency C]
+       cargo bench --bench ingest_load -- --catch-up [--rounds R] [--concurrency C]
   --requests N     POSTs per burst (default 20000)
   --concurrency C  requests in flight at once (default 64)
   --rounds R       bursts per server; the median is reported (default 3)
@@ -77,7 +82,8 @@ usage: cargo bench --bench ingest_load -- [--requests N] [--concurrency C] [--ro
   --forward        instead: hookscope --forward-to a minimal app against hookscope without
                    forwarding (rates, ratio, ack-to-app latency, every capture forwarded)
   --screen         instead: how soon a webhook is on the interface's screen in tmux, after a
-                   quiet spell, 50 ms after the one before, and under a flood";
+                   quiet spell, 50 ms after the one before, and under a flood
+  --catch-up       instead: how soon every capture is analysed after a 10 s flood";
 
 struct Options {
     requests: usize,
@@ -87,6 +93,7 @@ struct Options {
     targets: Vec<String>,
     forward: bool,
     screen: bool,
+    catch_up: bool,
 }
 
 fn parse_options() -> Options {
@@ -98,6 +105,7 @@ fn parse_options() -> Options {
         targets: Vec::new(),
         forward: false,
         screen: false,
+        catch_up: false,
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -115,6 +123,7 @@ fn parse_options() -> Options {
             "--tui" => options.tui = true,
             "--forward" => options.forward = true,
             "--screen" => options.screen = true,
+            "--catch-up" => options.catch_up = true,
             "--help" | "-h" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -150,6 +159,10 @@ fn main() {
             std::process::exit(2);
         }
         let passed = run_forward_comparison(&options, &runtime);
+        std::process::exit(if passed { 0 } else { 1 });
+    }
+    if options.catch_up {
+        let passed = catch_up::run(&runtime, options.rounds, options.concurrency);
         std::process::exit(if passed { 0 } else { 1 });
     }
     if options.screen {
