@@ -430,15 +430,7 @@ async fn send_burst(
             let mut latencies = Vec::with_capacity(count / concurrency + 1);
             while next.fetch_add(1, Ordering::Relaxed) < count {
                 let sent = Instant::now();
-                let response = client
-                    .post(&url)
-                    .header("Content-Type", "application/json")
-                    .body(PAYLOAD)
-                    .send()
-                    .await
-                    .expect("request failed");
-                assert!(response.status().is_success(), "{}", response.status());
-                response.bytes().await.expect("response body");
+                post_payload(&client, &url).await;
                 latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
             }
             latencies
@@ -455,6 +447,19 @@ async fn send_burst(
         .copied()
         .unwrap_or_default();
     Burst { rate, p99_ms }
+}
+
+/// Posts [`PAYLOAD`] and reads the whole answer, which must be a success.
+async fn post_payload(client: &reqwest::Client, url: &str) {
+    let response = client
+        .post(url)
+        .header("Content-Type", "application/json")
+        .body(PAYLOAD)
+        .send()
+        .await
+        .expect("request failed");
+    assert!(response.status().is_success(), "{}", response.status());
+    response.bytes().await.expect("response body");
 }
 
 /// Flushes what earlier bursts left to write and waits (up to 20 s) until the CPUs are

@@ -74,15 +74,7 @@ async fn flood(url: &str, concurrency: usize) -> usize {
         let (client, url, acknowledged) = (client.clone(), url.to_owned(), acknowledged.clone());
         workers.push(tokio::spawn(async move {
             while Instant::now() < end {
-                let response = client
-                    .post(&url)
-                    .header("Content-Type", "application/json")
-                    .body(crate::PAYLOAD)
-                    .send()
-                    .await
-                    .expect("request failed");
-                assert!(response.status().is_success(), "{}", response.status());
-                response.bytes().await.expect("response body");
+                crate::post_payload(&client, &url).await;
                 acknowledged.fetch_add(1, Ordering::Relaxed);
             }
         }));

@@ -79,7 +79,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, concurrency: usize) -> bool {
     let mut passed = true;
     runtime.block_on(async {
         // Warm the connection and the store, then let the screen settle.
-        post(&client, &format!("{base}/warmup")).await;
+        crate::post_payload(&client, &format!("{base}/warmup")).await;
         tokio::time::sleep(Duration::from_millis(500)).await;
 
         let quiet = paced(&client, &base, &interface.session, "q", QUIET_SENDS, 1000).await;
@@ -96,18 +96,6 @@ pub fn run(runtime: &tokio::runtime::Runtime, concurrency: usize) -> bool {
     });
     drop(interface);
     passed
-}
-
-async fn post(client: &reqwest::Client, url: &str) {
-    let response = client
-        .post(url)
-        .header("Content-Type", "application/json")
-        .body(crate::PAYLOAD)
-        .send()
-        .await
-        .expect("request failed");
-    assert!(response.status().is_success(), "{}", response.status());
-    response.bytes().await.expect("response body");
 }
 
 /// Sends `count` webhooks `gap_ms` apart, each to `/screen-{tag}NNN`, and returns for each
@@ -129,7 +117,7 @@ async fn paced(
         let path = format!("/screen-{tag}{n:03}");
         sent.push((path.clone(), Instant::now()));
         let (client, url) = (client.clone(), format!("{base}{path}"));
-        tokio::spawn(async move { post(&client, &url).await });
+        tokio::spawn(async move { crate::post_payload(&client, &url).await });
     }
     // Long enough for the last one to show, however slow.
     tokio::time::sleep(Duration::from_millis(1000)).await;
@@ -164,7 +152,7 @@ async fn flood(
         );
         workers.push(tokio::spawn(async move {
             while Instant::now() < end {
-                post(&client, &url).await;
+                crate::post_payload(&client, &url).await;
                 acknowledged.lock().unwrap().push(Instant::now());
             }
         }));
