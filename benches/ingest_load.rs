@@ -47,7 +47,6 @@
 //!   sessions first, so a server in the driver's session would compete with the driver on
 //!   other terms than the interface in its pane.
 
-use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, Stdio};
@@ -59,12 +58,15 @@ use std::time::{Duration, Instant};
 mod anchors;
 #[path = "support/catch_up.rs"]
 mod catch_up;
+#[path = "support/driver.rs"]
+mod driver;
 #[path = "support/forward.rs"]
 mod forward;
 #[path = "support/screen.rs"]
 mod screen;
 #[path = "support/tmux.rs"]
 mod tmux;
+use driver::{first_address, median};
 use tmux::TmuxInterface;
 
 const PAYLOAD: &str = include_str!("../assets/samples/octopus/DeploymentSucceeded.json");
@@ -515,11 +517,6 @@ fn in_own_session(command: &mut Command) -> &mut Command {
     }
 }
 
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
 fn start_hookscope(db: &std::path::Path, extra: &[&str]) -> (Child, SocketAddr) {
     let mut child = in_own_session(&mut Command::new(env!("CARGO_BIN_EXE_hookscope")))
         .args(["listen", "--headless", "--listen", "127.0.0.1:0", "--db"])
@@ -551,29 +548,6 @@ fn start_driver_child(role_env: &str) -> (Child, SocketAddr) {
         .unwrap_or_else(|e| panic!("start the driver as {role_env}: {e}"));
     let addr = first_address(child.stdout.take().unwrap());
     (child, addr)
-}
-
-/// Reads lines until one mentions `http://ADDR`, then keeps draining in the background so the
-/// child never blocks on a full pipe.
-fn first_address(stream: impl std::io::Read + Send + 'static) -> SocketAddr {
-    let mut lines = BufReader::new(stream);
-    let mut line = String::new();
-    loop {
-        line.clear();
-        assert!(
-            lines.read_line(&mut line).unwrap() > 0,
-            "server exited early"
-        );
-        if let Some(addr) = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|a| a.parse().ok())
-        {
-            std::thread::spawn(move || std::io::copy(&mut lines, &mut std::io::sink()));
-            return addr;
-        }
-    }
 }
 
 /// The baseline: the same HTTP stack, reading the body and answering 200, storing nothing.

@@ -18,10 +18,12 @@
 //!
 //! One frame at a million captures is in `cargo bench --bench tui`.
 
+#[path = "support/driver.rs"]
+mod driver;
 #[path = "support/tmux.rs"]
 mod tmux;
 
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -29,8 +31,10 @@ use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use chrono::DateTime;
+use driver::{first_address, median, millis};
 use hookscope::capture::{Capture, Header, Verdict};
 use hookscope::store::{Database, Durability, OpenMode};
+use hookscope::units::group_digits;
 use tmux::TmuxInterface;
 
 const BASELINE: usize = 100_000;
@@ -137,7 +141,7 @@ fn interface(db: &Path, keep: &str, rare: usize) -> bool {
     let typed = Instant::now();
     ui.type_text("zanzibar");
     let first_match = wait_for(&ui, |screen| screen.contains(RARE_PATH), "a matching row") - typed;
-    let all_counted = format!("{} of ", group_digits(rare));
+    let all_counted = format!("{} of ", group_digits(rare as u64));
     let all_matches = wait_for(
         &ui,
         |screen| screen.contains(&all_counted),
@@ -202,29 +206,12 @@ fn start_to_listening(db: &Path, keep: &str) -> Duration {
         .stderr(Stdio::piped())
         .spawn()
         .expect("start hookscope");
-    let addr = announced_address(child.stderr.take().unwrap());
+    let addr = first_address(child.stderr.take().unwrap());
     answer_one(addr);
     let elapsed = started.elapsed();
     let _ = child.kill();
     let _ = child.wait();
     elapsed
-}
-
-fn announced_address(stderr: impl Read) -> SocketAddr {
-    let mut lines = BufReader::new(stderr);
-    let mut line = String::new();
-    loop {
-        line.clear();
-        assert!(lines.read_line(&mut line).unwrap() > 0, "hookscope exited");
-        if let Some(addr) = line
-            .split("http://")
-            .nth(1)
-            .and_then(|rest| rest.split_whitespace().next())
-            .and_then(|a| a.parse().ok())
-        {
-            return addr;
-        }
-    }
 }
 
 /// Sends one webhook and waits for its 200.
@@ -362,25 +349,4 @@ fn order_capture(n: usize, micros: i64) -> Capture {
         response_status: 200,
         verdict: Some(Verdict::default()),
     }
-}
-
-fn group_digits(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
-fn millis(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
 }

@@ -7,7 +7,6 @@
 //! left unanalysed. Reported: captures, the backlog when the flood ended, and the time from
 //! the last acknowledged response to the last verdict.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
@@ -33,9 +32,12 @@ pub fn run(runtime: &tokio::runtime::Runtime, rounds: usize, concurrency: usize)
         let url = format!("http://{addr}/hook");
         let sent = runtime.block_on(flood(&url, concurrency));
         let flood_ended = Instant::now();
-        let backlog = unanalysed(&db);
+        let store = Connection::open_with_flags(&db, OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .expect("open the store read-only");
+        store.busy_timeout(Duration::from_secs(5)).unwrap();
+        let backlog = unanalysed(&store);
         let deadline = flood_ended + Duration::from_secs(60);
-        while unanalysed(&db) > 0 {
+        while unanalysed(&store) > 0 {
             assert!(Instant::now() < deadline, "not analysed within 60 s");
             std::thread::sleep(Duration::from_millis(5));
         }
@@ -50,7 +52,7 @@ pub fn run(runtime: &tokio::runtime::Runtime, rounds: usize, concurrency: usize)
         let _ = child.kill();
         let _ = child.wait();
     }
-    let median = crate::median(&mut times);
+    let median = crate::driver::median(&mut times);
     let ok = median <= GOAL.as_secs_f64();
     println!(
         "  median: every capture analysed {median:.2} s after the flood (goal: at most {} s) {}",
@@ -87,14 +89,12 @@ async fn flood(url: &str, concurrency: usize) -> usize {
 
 /// Captures not analysed yet, read as another process would (the partial index makes this
 /// cheap, so polling does not slow the analyser).
-fn unanalysed(db: &Path) -> i64 {
-    let conn = Connection::open_with_flags(db, OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .expect("open the store read-only");
-    conn.busy_timeout(Duration::from_secs(5)).unwrap();
-    conn.query_row(
-        "SELECT count(*) FROM captures WHERE analysed = 0",
-        [],
-        |row| row.get(0),
-    )
-    .expect("count unanalysed captures")
+fn unanalysed(store: &Connection) -> i64 {
+    store
+        .query_row(
+            "SELECT count(*) FROM captures WHERE analysed = 0",
+            [],
+            |row| row.get(0),
+        )
+        .expect("count unanalysed captures")
 }

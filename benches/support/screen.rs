@@ -16,6 +16,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
+use crate::driver::millis;
 use crate::tmux::{TmuxInterface, capture};
 
 const QUIET_SENDS: usize = 12;
@@ -196,10 +197,6 @@ fn shown_count(screen: &str) -> Option<usize> {
         .filter(char::is_ascii_digit)
         .collect();
     digits.parse().ok()
-}
-
-fn millis(duration: Duration) -> f64 {
-    duration.as_secs_f64() * 1000.0
 }
 
 /// Prints the median, 99th percentile and worst of `values`; true if the worst is within

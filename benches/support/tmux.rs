@@ -57,12 +57,7 @@ impl TmuxInterface {
         let deadline = Instant::now() + Duration::from_secs(60);
         loop {
             let screen = capture(&session);
-            if let Some(addr) = screen
-                .split("http://")
-                .nth(1)
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|a| a.parse().ok())
-            {
+            if let Some(addr) = crate::driver::address_in(&screen) {
                 return Self {
                     session,
                     addr,
