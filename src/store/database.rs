@@ -112,34 +112,81 @@ impl Database {
             OpenMode::MustExist => {}
             OpenMode::CreateIfMissing => {
                 flags |= OpenFlags::SQLITE_OPEN_CREATE;
-                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-                    std::fs::create_dir_all(dir).map_err(|e| {
-                        open_error(format!("cannot create the folder {}: {e}", dir.display()))
-                    })?;
-                }
+                create_private(path).map_err(open_error)?;
             }
         }
         let mut conn =
             Connection::open_with_flags(path, flags).map_err(|e| open_error(describe(&e)))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| open_error(describe(&e)))?;
+        // Before anything is written: a file that is not a store is left exactly as it was.
+        let identity = schema::identify(&conn).map_err(|e| open_error(describe(&e)))?;
+        let marked = match (identity, mode) {
+            (schema::Identity::Foreign(why), _) => {
+                return Err(StoreError::Foreign {
+                    path: path.to_owned(),
+                    why,
+                });
+            }
+            (schema::Identity::Empty, OpenMode::MustExist) => {
+                return Err(StoreError::Missing(path.to_owned()));
+            }
+            (schema::Identity::Store { version, .. }, _) if version > schema::CURRENT_VERSION => {
+                return Err(open_error(
+                    StoreError::TooNew {
+                        found: version,
+                        known: schema::CURRENT_VERSION,
+                    }
+                    .to_string(),
+                ));
+            }
+            // Commands that read never change a store, and this build's queries need its
+            // schema: the listener (or any command that writes) upgrades it.
+            (schema::Identity::Store { version, .. }, OpenMode::MustExist)
+                if version < schema::CURRENT_VERSION =>
+            {
+                return Err(StoreError::Older {
+                    path: path.to_owned(),
+                    found: version,
+                    known: schema::CURRENT_VERSION,
+                });
+            }
+            (schema::Identity::Store { marked, .. }, _) => marked,
+            (schema::Identity::Empty, OpenMode::CreateIfMissing) => false,
+        };
+        if mode == OpenMode::CreateIfMissing && conn.is_readonly(rusqlite::MAIN_DB)? {
+            return Err(open_error(
+                "the file is read-only for this user, so nothing could be captured into it: \
+                 change its permissions or choose another file with --db"
+                    .to_owned(),
+            ));
+        }
         let synchronous = match durability {
             Durability::ProcessCrash => "NORMAL",
             Durability::PowerLoss => "FULL",
             Durability::Throwaway => "OFF",
         };
-        // Bodies live in segment files, so rows are small and a commit touches a handful of
-        // pages (the table's and each index's last leaf, the counters): every one is written
-        // whole to the WAL, and 4 KiB pages write a quarter of what 16 KiB ones did.
-        // page_size only takes effect on a new file, so it must come before WAL is switched on.
-        conn.execute_batch(&format!(
-            "PRAGMA page_size = {PAGE_SIZE}; PRAGMA journal_mode = WAL; PRAGMA synchronous = {synchronous};"
-        ))
-        .map_err(|e| open_error(describe(&e)))?;
-        schema::migrate(&mut conn).map_err(|e| match e {
-            StoreError::Sqlite(e) => open_error(describe(&e)),
-            other => open_error(other.to_string()),
-        })?;
+        conn.pragma_update(None, "synchronous", synchronous)
+            .map_err(|e| open_error(describe(&e)))?;
+        if mode == OpenMode::CreateIfMissing {
+            // Bodies live in segment files, so rows are small and a commit touches a handful
+            // of pages (the table's and each index's last leaf, the counters): every one is
+            // written whole to the WAL, and 4 KiB pages write a quarter of what 16 KiB ones
+            // did. page_size only takes effect on a new file, so it must come before WAL is
+            // switched on.
+            conn.execute_batch(&format!(
+                "PRAGMA page_size = {PAGE_SIZE}; PRAGMA journal_mode = WAL;"
+            ))
+            .map_err(|e| open_error(describe(&e)))?;
+            schema::migrate(&mut conn).map_err(|e| match e {
+                StoreError::Sqlite(e) => open_error(describe(&e)),
+                other => open_error(other.to_string()),
+            })?;
+            if !marked {
+                conn.pragma_update(None, "application_id", schema::APPLICATION_ID)
+                    .map_err(|e| open_error(describe(&e)))?;
+            }
+        }
         Ok(Self {
             conn,
             segments: Segments::new(path, durability == Durability::PowerLoss),
@@ -585,6 +632,33 @@ fn timestamp(micros: i64) -> DateTime<Utc> {
     DateTime::from_timestamp_micros(micros).unwrap_or_default()
 }
 
+/// Creates a new store's folder (0700) and its empty file (0600) before SQLite opens it:
+/// captures hold other people's tokens, and SQLite would make a file anyone can read. Its
+/// `-wal` and `-shm` files take the same mode from it.
+fn create_private(path: &Path) -> Result<(), String> {
+    use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt};
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty())
+        && !dir.exists()
+    {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o700)
+            .create(dir)
+            .map_err(|e| format!("cannot create the folder {}: {e}", dir.display()))?;
+    }
+    match std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o600)
+        .open(path)
+    {
+        Err(e) if e.kind() != std::io::ErrorKind::AlreadyExists => {
+            Err(format!("cannot create the file: {e}"))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// SQLite's own wording, plus what to do when the file is not a store at all.
 fn describe(error: &rusqlite::Error) -> String {
     use rusqlite::ffi::ErrorCode;
@@ -593,7 +667,9 @@ fn describe(error: &rusqlite::Error) -> String {
              hookscope leaves it untouched: move it aside or choose another file with --db"
             .to_owned(),
         Some(ErrorCode::CannotOpen) => {
-            "the file cannot be opened (check that the folder exists and is writable)".to_owned()
+            "the file, or its -wal and -shm files beside it, cannot be opened (check that the \
+             folder exists and that this user may write in it and to those files)"
+                .to_owned()
         }
         Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => {
             "the file is read-only for this user".to_owned()

@@ -6,6 +6,7 @@ mod checkpointer;
 mod codec;
 mod database;
 mod flood;
+mod health;
 mod scan;
 mod schema;
 mod segment;
@@ -29,6 +30,7 @@ use crate::capture::{CaptureId, CaptureSummary};
 
 pub use codec::check_header;
 pub use database::{Database, Durability, OpenMode};
+pub use health::StoreHealth;
 pub use scan::Scan;
 pub use writer::WriterHandle;
 
@@ -42,6 +44,24 @@ pub enum StoreError {
     Open { path: PathBuf, reason: String },
     #[error("no hookscope store at {}", .0.display())]
     Missing(PathBuf),
+    #[error(
+        "{} is not a hookscope store: {why}. hookscope leaves it untouched: choose another file with --db",
+        path.display()
+    )]
+    Foreign { path: PathBuf, why: String },
+    #[error(
+        "the store {} was made by an older hookscope (schema version {found}; this build reads {known}): run `hookscope` once to upgrade it, then try again",
+        path.display()
+    )]
+    Older {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+    #[error(
+        "the store's files were deleted or replaced while hookscope was running ({0}), so nothing more can be captured: restart hookscope to start a new store"
+    )]
+    Lost(String),
     #[error(
         "the store was written by a newer hookscope (schema version {found}; this build knows up to {known})"
     )]
@@ -73,6 +93,8 @@ pub enum StoreEvent {
     Cleared,
     /// Replays and forwards recorded, in id order.
     Attempted(Arc<[AttemptBrief]>),
+    /// The writer started failing, recovered, or found its files gone: once per change.
+    Health(StoreHealth),
     /// Another process wrote to the store (`hookscope clear`, `import`, `replay`): what a
     /// subscriber holds may be stale and should be read again.
     ChangedElsewhere,

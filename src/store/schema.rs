@@ -1,7 +1,9 @@
 //! The database schema and its migrations. `PRAGMA user_version` records how many migrations a
-//! file has had; a file is only ever moved forward, never rebuilt.
+//! file has had; a file is only ever moved forward, never rebuilt. `PRAGMA application_id`
+//! marks the file as hookscope's, so another application's SQLite file is never mistaken
+//! for a store (and never changed).
 
-use rusqlite::Connection;
+use rusqlite::{Connection, OptionalExtension};
 
 use super::StoreError;
 
@@ -82,6 +84,76 @@ pub(super) const MIGRATIONS: &[&str] = &[
 /// The schema version this build writes.
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
+/// hookscope's mark in the SQLite header: "HkSc".
+pub const APPLICATION_ID: i32 = 0x486b_5363;
+
+/// What a SQLite file turned out to be, read before anything is written to it.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Identity {
+    /// No tables at all: a file just created (or left empty).
+    Empty,
+    /// A store, at this schema version; `marked` is false for one made before the mark.
+    Store { version: i64, marked: bool },
+    /// Someone else's database: what gave it away.
+    Foreign(String),
+}
+
+/// Tells a store from an empty file and from another application's database, by reading
+/// the header's two numbers and, for stores older than the mark, the table names.
+pub fn identify(conn: &Connection) -> rusqlite::Result<Identity> {
+    let application_id: i32 = conn.query_row("PRAGMA application_id", [], |row| row.get(0))?;
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
+    if application_id == APPLICATION_ID {
+        return Ok(Identity::Store {
+            version,
+            marked: true,
+        });
+    }
+    if application_id != 0 {
+        return Ok(Identity::Foreign(format!(
+            "it belongs to another application (its application_id is {application_id:#x})"
+        )));
+    }
+    let mut stmt = conn.prepare(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
+         ORDER BY name",
+    )?;
+    let tables: Vec<String> = stmt
+        .query_map([], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    if tables.is_empty() && version == 0 {
+        return Ok(Identity::Empty);
+    }
+    // Before the mark, a store was known by its first migration's tables.
+    let has = |name: &str| tables.iter().any(|t| t == name);
+    let counted: Option<i64> = if has("capture_count") {
+        conn.query_row("SELECT count(*) FROM capture_count", [], |row| row.get(0))
+            .optional()?
+    } else {
+        None
+    };
+    if version >= 1 && has("captures") && counted == Some(1) {
+        return Ok(Identity::Store {
+            version,
+            marked: false,
+        });
+    }
+    let shown: Vec<&str> = tables.iter().take(4).map(String::as_str).collect();
+    let more = if tables.len() > shown.len() {
+        ", …"
+    } else {
+        ""
+    };
+    Ok(Identity::Foreign(if shown.is_empty() {
+        format!("its user_version is {version}, which no hookscope store has")
+    } else {
+        format!(
+            "it holds another application's tables ({}{more})",
+            shown.join(", ")
+        )
+    }))
+}
+
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     let found: i64 = conn.query_row("PRAGMA user_version", [], |row| row.get(0))?;
     if found > CURRENT_VERSION {
@@ -97,6 +169,9 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
         let tx = conn.transaction()?;
         tx.execute_batch(step)?;
         tx.pragma_update(None, "user_version", index as i64 + 1)?;
+        // A new store is marked with its first tables, so no file is ever left with
+        // hookscope's tables and no mark.
+        tx.pragma_update(None, "application_id", APPLICATION_ID)?;
         tx.commit()?;
     }
     Ok(())

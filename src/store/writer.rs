@@ -6,6 +6,7 @@
 //! its own; deletes and clears the user asks for come last. Every change is published as a
 //! [`StoreEvent`] once committed. Checkpoints are the [`Checkpointer`]'s.
 
+use std::path::Path;
 use std::sync::Arc;
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -14,6 +15,7 @@ use tokio::sync::{broadcast, mpsc, oneshot};
 
 use super::checkpointer::Checkpointer;
 use super::flood::FloodGauge;
+use super::health::Health;
 use super::{Database, StoreError, StoreEvent};
 use crate::attempt::{Attempt, AttemptId};
 use crate::capture::{Capture, CaptureId, CaptureSummary, Verdict};
@@ -222,13 +224,21 @@ fn run(
     let mut gathering = Gathering::default();
     let mut commits_since_checkpoint = 0;
     let mut elsewhere = Elsewhere::new(&db);
+    let mut health = Health::new(
+        Path::new(db.conn.path().unwrap_or_default()),
+        events.clone(),
+    );
     while let Some(write) = incoming.blocking_recv() {
         pending.add(write);
         pending.take_queued(&mut incoming);
+        if let Some(lost) = health.lost() {
+            pending.refuse(&lost);
+            continue;
+        }
         if !pending.inserts.is_empty() {
             gathering.gather(&mut pending, &mut incoming);
             analyser.flood.committed(pending.inserts.len());
-            commit(&mut db, keep, &mut pending.inserts, &events);
+            commit(&mut db, keep, &mut pending.inserts, &events, &mut health);
             gathering.last_commit = Some(Instant::now());
             // Pokes coalesce like the checkpointer's: the analyser reads what is pending.
             let _ = analyser.poke.try_send(());
@@ -246,8 +256,11 @@ fn run(
         for change in pending.changes.drain(..) {
             apply_change(&mut db, change, &events);
         }
-        if std::mem::take(&mut pending.look_elsewhere) && elsewhere.changed(&db) {
-            let _ = events.send(StoreEvent::ChangedElsewhere);
+        if std::mem::take(&mut pending.look_elsewhere) {
+            // Also while no webhook comes, so the loss is reported before the next one.
+            if health.verify(&db).is_ok() && elsewhere.changed(&db) {
+                let _ = events.send(StoreEvent::ChangedElsewhere);
+            }
         }
         commits_since_checkpoint += 1;
         if commits_since_checkpoint >= CHECKPOINT_EVERY || incoming.is_empty() {
@@ -283,6 +296,28 @@ impl Pending {
             Write::Change(change) => self.changes.push(change),
             Write::LookElsewhere => self.look_elsewhere = true,
         }
+    }
+
+    /// Answers every write taken with `error`: the store cannot take them.
+    fn refuse(&mut self, error: &StoreError) {
+        let again = || StoreError::Lost(error.to_string());
+        for (_, reply) in self.inserts.drain(..) {
+            let _ = reply.send(Err(again()));
+        }
+        for (_, reply) in self.attempts.drain(..) {
+            let _ = reply.send(Err(again()));
+        }
+        for change in self.changes.drain(..) {
+            match change {
+                Change::Delete(_, reply) => drop(reply.send(Err(again()))),
+                Change::Clear(reply) => drop(reply.send(Err(again()))),
+                Change::Import(_, reply) => drop(reply.send(Err(again()))),
+            }
+        }
+        // The analyser sees its verdicts go unrecorded and stops.
+        self.verdicts.clear();
+        self.verdict_replies.clear();
+        self.look_elsewhere = false;
     }
 
     /// Moves what is waiting in the queue here, up to [`MAX_BATCH`] captures.
@@ -348,10 +383,20 @@ fn commit(
     keep: u64,
     batch: &mut Vec<(Capture, Reply)>,
     events: &broadcast::Sender<StoreEvent>,
+    health: &mut Health,
 ) {
     let (captures, replies): (Vec<Capture>, Vec<Reply>) = batch.drain(..).unzip();
-    match db.insert_batch(&captures, keep) {
+    let result = db.insert_batch(&captures, keep);
+    // Committed into files that are no longer the store's is not stored: no reply says so.
+    if let Err(lost) = health.verify(db) {
+        for reply in replies {
+            let _ = reply.send(Err(StoreError::Lost(lost.to_string())));
+        }
+        return;
+    }
+    match result {
         Ok((summaries, trimmed)) => {
+            health.succeeded();
             // The given captures come last, after any an earlier writer left unindexed.
             let ours = &summaries[summaries.len() - captures.len()..];
             for (reply, summary) in replies.into_iter().zip(ours) {
@@ -367,11 +412,12 @@ fn commit(
             tracing::warn!(%error, "batch insert failed; retrying one by one");
             for (capture, reply) in captures.into_iter().zip(replies) {
                 let mut single = vec![(capture, reply)];
-                commit(db, keep, &mut single, events);
+                commit(db, keep, &mut single, events, health);
             }
         }
         Err(error) => {
             tracing::error!(%error, "cannot store capture");
+            health.failed(&error);
             if let Some(reply) = replies.into_iter().next() {
                 let _ = reply.send(Err(error));
             }

@@ -14,7 +14,7 @@ pub mod record;
 use std::cell::RefCell;
 use std::fs::{File, OpenOptions};
 use std::io::ErrorKind;
-use std::os::unix::fs::FileExt;
+use std::os::unix::fs::{DirBuilderExt, FileExt, OpenOptionsExt};
 use std::path::{Path, PathBuf};
 
 pub use record::RecordView;
@@ -130,17 +130,40 @@ impl Segments {
         Ok(())
     }
 
+    /// What happened to the tail segment this connection writes, when it is no longer the
+    /// file under its name (deleted, or the folder removed or replaced).
+    pub fn tail_gone(&self) -> Option<String> {
+        use std::os::unix::fs::MetadataExt;
+        let writing = self.writing.borrow();
+        let (segment, file) = writing.as_ref()?;
+        let path = self.path(*segment);
+        let open = match file.metadata() {
+            Ok(meta) => meta,
+            Err(e) => return Some(format!("{} cannot be checked: {e}", path.display())),
+        };
+        match std::fs::metadata(&path) {
+            Ok(named) if (named.dev(), named.ino()) == (open.dev(), open.ino()) => None,
+            Ok(_) => Some(format!("{} was replaced by another file", path.display())),
+            Err(_) => Some(format!("{} was deleted", path.display())),
+        }
+    }
+
     fn create(&self, segment: SegmentNo) -> std::io::Result<File> {
         let path = self.path(segment);
         let existed = path.exists();
         if !existed {
-            std::fs::create_dir_all(&self.dir)?;
+            // Owner only, like the SQLite file: these hold every header and body.
+            std::fs::DirBuilder::new()
+                .recursive(true)
+                .mode(0o700)
+                .create(&self.dir)?;
         }
         let file = OpenOptions::new()
             .read(true)
             .write(true)
             .create(true)
             .truncate(false)
+            .mode(0o600)
             .open(&path)?;
         if !existed && self.sync {
             // The new name must survive a power cut as well as the bytes under it.

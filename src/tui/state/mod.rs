@@ -117,6 +117,8 @@ pub struct State {
     pub highlight: Option<crate::highlight::Theme>,
     pub colours: colour_cache::ColourCache,
     pub send: send::SendState,
+    /// Whether the store takes captures; anything but `Writing` is shown in red on top.
+    pub store_health: crate::store::StoreHealth,
     pub quit: bool,
 }
 
@@ -140,6 +142,7 @@ impl State {
             highlight: None,
             colours: Default::default(),
             send: send::SendState::default(),
+            store_health: crate::store::StoreHealth::Writing,
             quit: false,
         }
     }
@@ -366,6 +369,7 @@ impl State {
                     "the store was changed by another program; the list is read again",
                 );
             }
+            StoreEvent::Health(health) => self.store_health = health,
             StoreEvent::Attempted(briefs) => {
                 for brief in briefs.iter() {
                     if brief.kind != crate::attempt::AttemptKind::Forward {

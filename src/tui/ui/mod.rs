@@ -1,6 +1,7 @@
 //! Drawing: a pure function of the state. Nothing here reads the store, starts work or
 //! looks at the clock; everything it shows comes from `State`.
 
+mod banner;
 mod confirm;
 mod detail;
 mod dialogs;
@@ -34,7 +35,10 @@ pub fn draw(frame: &mut Frame, state: &State, theme: Theme) {
         too_small(frame, area, theme);
         return;
     };
-    header::draw(frame, areas.header, state, theme);
+    // A store that cannot write matters more than anything the header says.
+    if !banner::draw(frame, areas.header, state, theme) {
+        header::draw(frame, areas.header, state, theme);
+    }
     if let Some(list_area) = areas.list {
         list::draw(frame, list_area, state, theme);
     }
