@@ -9,7 +9,10 @@ use chrono::{DateTime, Utc};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::{ArchiveError, Encoding, Imported, decode_bytes, encode_bytes, storable_headers};
+use super::plain::{no_ascii_controls, no_controls};
+use super::{
+    ArchiveError, Encoding, Imported, LeftOut, Unit, decode_bytes, encode_bytes, storable_headers,
+};
 use crate::capture::{Capture, Header, format_timestamp, truncate_to_micros};
 use crate::escape::json_line;
 
@@ -123,8 +126,9 @@ struct Har {
 
 #[derive(Deserialize)]
 struct HarLog {
+    /// Read one by one, so a bad entry is named by its number.
     #[serde(default)]
-    entries: Vec<HarEntry>,
+    entries: Vec<Value>,
 }
 
 #[derive(Deserialize)]
@@ -190,22 +194,35 @@ struct HookscopeExtra {
     uri: Option<String>,
 }
 
-/// Reads the entries of a HAR document already parsed as JSON.
+/// Reads the entries of a HAR document already parsed as JSON. All or nothing: the first bad
+/// entry stops the import, and its error says how many entries that leaves out.
 pub fn read_har(document: Value) -> Result<Imported, ArchiveError> {
     let har: Har = serde_json::from_value(document)
         .map_err(|e| ArchiveError::Unrecognised(format!("not a valid HAR document: {e}")))?;
     let mut imported = Imported::default();
+    let total = har.log.entries.len();
     for (index, entry) in har.log.entries.into_iter().enumerate() {
-        let capture =
-            capture_from_entry(entry, &mut imported.skipped_headers).map_err(|message| {
-                ArchiveError::Entry {
-                    entry: index + 1,
-                    message,
-                }
-            })?;
-        imported.captures.push(capture);
+        if let Err(message) = read_entry(entry, &mut imported) {
+            return Err(ArchiveError::Entry {
+                entry: index + 1,
+                message,
+                left_out: LeftOut {
+                    good_before: index,
+                    after: total - index - 1,
+                    unit: Unit::Entry,
+                },
+            });
+        }
     }
     Ok(imported)
+}
+
+fn read_entry(entry: Value, imported: &mut Imported) -> Result<(), String> {
+    let entry: HarEntry =
+        serde_json::from_value(entry).map_err(|e| format!("not a HAR entry: {e}"))?;
+    let capture = capture_from_entry(entry, &mut imported.skipped_headers)?;
+    imported.captures.push(capture);
+    Ok(())
 }
 
 fn capture_from_entry(entry: HarEntry, skipped_headers: &mut usize) -> Result<Capture, String> {
@@ -214,6 +231,7 @@ fn capture_from_entry(entry: HarEntry, skipped_headers: &mut usize) -> Result<Ca
         .with_timezone(&Utc);
     let request = entry.request;
     let extra = entry.hookscope;
+    check_plain_fields(&request, extra.as_ref())?;
     let uri = match extra.as_ref().and_then(|x| x.uri.clone()) {
         Some(uri) => uri,
         None => origin_form(&request.url)?,
@@ -257,6 +275,19 @@ fn capture_from_entry(entry: HarEntry, skipped_headers: &mut usize) -> Result<Ca
             .unwrap_or(200),
         verdict: None,
     })
+}
+
+/// The fields that [`super::plain`] explains, by their names in the HAR.
+fn check_plain_fields(request: &HarRequest, extra: Option<&HookscopeExtra>) -> Result<(), String> {
+    no_controls("request.method", &request.method)?;
+    no_controls("request.httpVersion", &request.http_version)?;
+    if let Some(peer) = extra.and_then(|x| x.peer.as_deref()) {
+        no_controls("_hookscope.peer", peer)?;
+    }
+    if let Some(uri) = extra.and_then(|x| x.uri.as_deref()) {
+        no_ascii_controls("_hookscope.uri", uri)?;
+    }
+    Ok(())
 }
 
 /// `https://host/a/b?c` -> `/a/b?c`.

@@ -8,7 +8,10 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::{ArchiveError, Encoding, Imported, decode_bytes, encode_bytes, storable_headers};
+use super::plain::{no_ascii_controls, no_controls};
+use super::{
+    ArchiveError, Encoding, Imported, LeftOut, Unit, decode_bytes, encode_bytes, storable_headers,
+};
 use crate::capture::{Capture, CaptureSummary, Header, truncate_to_micros};
 use crate::escape::json_line;
 
@@ -59,6 +62,10 @@ impl CaptureRecord {
     }
 
     fn into_capture(self, skipped_headers: &mut usize) -> Result<Capture, String> {
+        no_controls("peer", &self.summary.peer)?;
+        no_controls("method", &self.summary.method)?;
+        no_controls("version", &self.version)?;
+        no_ascii_controls("uri", &self.uri)?;
         let received_at = DateTime::parse_from_rfc3339(&self.summary.received_at)
             .map_err(|e| format!("received_at {:?}: {e}", self.summary.received_at))?
             .with_timezone(&Utc);
@@ -89,22 +96,34 @@ pub fn write_jsonl(out: &mut impl Write, capture: &Capture) -> std::io::Result<(
     writeln!(out, "{}", json_line(&CaptureRecord::from_capture(capture)))
 }
 
+/// All or nothing: the first bad line stops the import, and its error says how many lines
+/// that leaves out.
 pub fn read_jsonl(text: &str) -> Result<Imported, ArchiveError> {
     let mut imported = Imported::default();
-    for (index, line) in text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+    let mut lines = text
+        .lines()
+        .enumerate()
+        .filter(|(_, line)| !line.trim().is_empty());
+    while let Some((index, line)) = lines.next() {
+        if let Err(message) = read_line(line, &mut imported) {
+            return Err(ArchiveError::Line {
+                line: index + 1,
+                message,
+                left_out: LeftOut {
+                    good_before: imported.captures.len(),
+                    after: lines.count(),
+                    unit: Unit::Line,
+                },
+            });
         }
-        let error = |message: String| ArchiveError::Line {
-            line: index + 1,
-            message,
-        };
-        let record: CaptureRecord =
-            serde_json::from_str(line).map_err(|e| error(format!("not a capture record: {e}")))?;
-        let capture = record
-            .into_capture(&mut imported.skipped_headers)
-            .map_err(error)?;
-        imported.captures.push(capture);
     }
     Ok(imported)
+}
+
+fn read_line(line: &str, imported: &mut Imported) -> Result<(), String> {
+    let record: CaptureRecord =
+        serde_json::from_str(line).map_err(|e| format!("not a capture record: {e}"))?;
+    let capture = record.into_capture(&mut imported.skipped_headers)?;
+    imported.captures.push(capture);
+    Ok(())
 }

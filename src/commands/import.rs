@@ -6,13 +6,18 @@ use std::io::Read;
 use super::{CommandError, exit, open_writer, store_path};
 use crate::archive::read_archive;
 use crate::cli::ImportArgs;
+use crate::escape::visible_line;
 
 pub fn run(args: ImportArgs) -> Result<(), CommandError> {
-    let name = args.file.display().to_string();
-    let text = read_input(&args.file)
+    // A downloaded file's name is not the user's to vouch for either.
+    let name = visible_line(args.file.display().to_string().as_bytes()).into_owned();
+    let bytes = read_input(&args.file)
         .map_err(|e| CommandError::new(exit::USAGE, format!("cannot read {name}: {e}")))?;
-    let mut imported = read_archive(&text)
-        .map_err(|e| CommandError::new(exit::FAILURE, format!("cannot import {name}: {e}")))?;
+    // Read but not importable is the request failing (1), like any other bad content.
+    let cannot_import =
+        |why: String| CommandError::new(exit::FAILURE, format!("cannot import {name}: {why}"));
+    let text = String::from_utf8(bytes).map_err(|e| cannot_import(not_text(&e)))?;
+    let mut imported = read_archive(&text).map_err(|e| cannot_import(e.to_string()))?;
     for capture in &mut imported.captures {
         capture.verdict = Some(crate::inspect::capture_verdict(capture));
     }
@@ -41,17 +46,18 @@ pub fn run(args: ImportArgs) -> Result<(), CommandError> {
     Ok(())
 }
 
-fn read_input(path: &std::path::Path) -> std::io::Result<String> {
-    let mut bytes = Vec::new();
+fn read_input(path: &std::path::Path) -> std::io::Result<Vec<u8>> {
     if path.as_os_str() == "-" {
+        let mut bytes = Vec::new();
         std::io::stdin().lock().read_to_end(&mut bytes)?;
-    } else {
-        bytes = std::fs::read(path)?;
+        return Ok(bytes);
     }
-    String::from_utf8(bytes).map_err(|_| {
-        std::io::Error::new(
-            std::io::ErrorKind::InvalidData,
-            "the file is not UTF-8 text, so it is neither HAR nor JSONL",
-        )
-    })
+    std::fs::read(path)
+}
+
+fn not_text(error: &std::string::FromUtf8Error) -> String {
+    format!(
+        "it is not UTF-8 text (an invalid byte at offset {}), so it is neither HAR nor JSONL",
+        error.utf8_error().valid_up_to()
+    )
 }

@@ -22,6 +22,7 @@ use clap::ArgMatches;
 
 use crate::cli::{Cli, Command, StoreArgs, VendorsAction};
 use crate::config::{Config, ConfigError};
+use crate::escape::visible_text;
 use crate::store::{
     Database, Durability, OpenMode, Store, StoreError, StoreLocation, StoreOptions,
 };
@@ -55,9 +56,11 @@ impl CommandError {
     }
 }
 
+/// Messages quote file contents, server answers and paths, so they are escaped like
+/// everything else a terminal shows (line breaks kept, for messages of several lines).
 impl fmt::Display for CommandError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
+        f.write_str(&visible_text(self.message.as_bytes()))
     }
 }
 

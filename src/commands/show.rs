@@ -2,6 +2,7 @@
 //! its body (`--body`). On a terminal, control characters are always shown escaped; piped or
 //! redirected, `--raw` and `--body` are byte-exact.
 
+use std::fmt::{self, Write as _};
 use std::io::{IsTerminal, Write};
 
 use chrono::Local;
@@ -65,14 +66,24 @@ pub fn run(args: ShowArgs) -> Result<(), CommandError> {
     ignore_broken_pipe(written.and_then(|()| out.flush()))
 }
 
+/// The readable form. Every field goes through `visible_line`, which keeps it on its line;
+/// then the whole text goes through `visible_text`, so a field added later without it still
+/// cannot reach the terminal as a control character (it changes nothing on escaped text).
 fn write_readable(out: &mut impl Write, capture: &Capture) -> std::io::Result<()> {
+    let mut text = String::new();
+    // Writing into a String cannot fail.
+    let _ = readable(&mut text, capture);
+    out.write_all(visible_text(text.as_bytes()).as_bytes())
+}
+
+fn readable(out: &mut String, capture: &Capture) -> fmt::Result {
     writeln!(
         out,
         "#{}  {} {}  {}",
         capture.id,
         visible_line(capture.method.as_bytes()),
         visible_line(capture.uri.as_bytes()),
-        capture.version
+        visible_line(capture.version.as_bytes())
     )?;
     writeln!(
         out,
@@ -81,7 +92,7 @@ fn write_readable(out: &mut impl Write, capture: &Capture) -> std::io::Result<()
             .received_at
             .with_timezone(&Local)
             .format("%Y-%m-%d %H:%M:%S%.6f %:z"),
-        capture.peer,
+        visible_line(capture.peer.as_bytes()),
         capture.response_status
     )?;
     writeln!(out, "body     {}", describe_body(capture))?;
@@ -113,11 +124,7 @@ fn write_readable(out: &mut impl Write, capture: &Capture) -> std::io::Result<()
 }
 
 /// `vendor   Octopus Deploy · DeploymentSucceeded · valid, 1 warning`, then the headline.
-fn write_vendor(
-    out: &mut impl Write,
-    capture: &Capture,
-    inspection: &Inspection,
-) -> std::io::Result<()> {
+fn write_vendor(out: &mut String, capture: &Capture, inspection: &Inspection) -> fmt::Result {
     let (Some(vendor), Some(decoded)) = (inspection.vendor, &inspection.decoded) else {
         return Ok(());
     };
@@ -133,7 +140,8 @@ fn write_vendor(
     writeln!(
         out,
         "vendor   {} · {} · {verdict}",
-        vendor.display_name(),
+        // A vendor of your own is named by its definition file.
+        visible_line(vendor.display_name().as_bytes()),
         visible_line(decoded.kind.as_bytes())
     )?;
     writeln!(
@@ -150,7 +158,7 @@ fn write_vendor(
     Ok(())
 }
 
-fn write_findings(out: &mut impl Write, inspection: &Inspection) -> std::io::Result<()> {
+fn write_findings(out: &mut String, inspection: &Inspection) -> fmt::Result {
     if inspection.findings.is_empty() {
         return Ok(());
     }
