@@ -103,10 +103,13 @@ fn list_state(count: i64) -> State {
         })
         .collect();
     state.update(Message::Rows(rows), &mut effects);
-    let view = Arc::new(DetailView::build(Capture {
-        id: count,
-        ..template
-    }));
+    let view = Arc::new(DetailView::build(
+        Capture {
+            id: count,
+            ..template
+        },
+        true,
+    ));
     state.update(Message::Detail(Ok(view)), &mut effects);
     state
 }
@@ -129,7 +132,8 @@ fn one_megabyte_json() -> Vec<u8> {
 fn open_body(stored: &Capture) -> (State, Arc<DetailView>) {
     let mut state = list_state(1);
     state.detail.tab = Tab::Body;
-    let view = Arc::new(DetailView::build(stored.clone()));
+    // As the interface builds it by default: secrets masked.
+    let view = Arc::new(DetailView::build(stored.clone(), true));
     state.detail.start_loading(1);
     state.update(Message::Detail(Ok(view.clone())), &mut Vec::new());
     (state, view)

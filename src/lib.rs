@@ -19,6 +19,7 @@ pub mod logging;
 pub mod paths;
 pub mod replay;
 pub mod samples;
+pub mod secrets;
 pub mod session;
 pub mod signature;
 pub mod store;

@@ -26,6 +26,7 @@ pub enum Action {
     RelativeTime,
     Wrap,
     Zoom,
+    Secrets,
     Pause,
     Delete,
     ClearAll,
@@ -77,7 +78,7 @@ impl Section {
 }
 
 impl Action {
-    pub const ALL: [Action; 36] = [
+    pub const ALL: [Action; 37] = [
         Action::Up,
         Action::Down,
         Action::Left,
@@ -97,6 +98,7 @@ impl Action {
         Action::RelativeTime,
         Action::Wrap,
         Action::Zoom,
+        Action::Secrets,
         Action::Pause,
         Action::Delete,
         Action::ClearAll,
@@ -138,6 +140,7 @@ impl Action {
             Action::RelativeTime => "relative_time",
             Action::Wrap => "wrap",
             Action::Zoom => "zoom",
+            Action::Secrets => "secrets",
             Action::Pause => "pause",
             Action::Delete => "delete",
             Action::ClearAll => "clear_all",
@@ -184,6 +187,7 @@ impl Action {
             Action::RelativeTime => "times as clock time or as \"2m ago\"",
             Action::Wrap => "wrap long lines on or off",
             Action::Zoom => "detail pane full screen on or off",
+            Action::Secrets => "show or mask tokens, cookies, keys and signatures (this session)",
             Action::Pause => "pause the display (captures are still stored)",
             Action::Delete => "delete the selected capture",
             Action::ClearAll => "delete every capture (asks first)",
@@ -230,6 +234,7 @@ impl Action {
             Action::RelativeTime => "relative time",
             Action::Wrap => "wrap",
             Action::Zoom => "zoom",
+            Action::Secrets => "secrets",
             Action::Pause => "pause",
             Action::Delete => "delete",
             Action::ClearAll => "clear all",
@@ -278,6 +283,7 @@ impl Action {
             | Action::PrevMatch
             | Action::Wrap
             | Action::Zoom
+            | Action::Secrets
             | Action::RelativeTime
             | Action::TabSummary
             | Action::TabBody

@@ -56,7 +56,8 @@ pub struct Context {
 /// The background work: latest-only lanes for what the screen shows, one queue for what
 /// the user asked to be done.
 struct Workers {
-    detail: Latest<CaptureId>,
+    /// A capture to load, and whether its view masks secrets.
+    detail: Latest<(CaptureId, bool)>,
     highlight: Latest<Arc<DetailView>>,
     scan: Latest<(u64, Arc<Filter>, CaptureId)>,
     diff: Latest<DiffRequest>,
@@ -107,7 +108,7 @@ pub fn run(
         if let Some(id) = pending_detail
             && (pace.urgent() || now >= last_detail + FEED_DETAIL_INTERVAL)
         {
-            workers.detail.submit(id);
+            workers.detail.submit((id, !state.show_secrets));
             pending_detail = None;
             last_detail = now;
         }
@@ -302,30 +303,33 @@ fn start_workers(
     let detail_db = (context.connect)()?;
     let send = outbox.clone();
     let colours = state.highlight;
-    let detail = Latest::spawn("detail-loader", move |id: CaptureId, cancelled| {
-        let result = match detail_db.get(id) {
-            Ok(Some(capture)) if !cancelled() => {
-                // A capture without its attempts still shows; the error says why they are missing.
-                let attempts = detail_db.attempts_for(id).unwrap_or_else(|error| {
-                    tracing::warn!(%error, id, "cannot read the capture's replays");
-                    Vec::new()
-                });
-                Ok(Arc::new(
-                    DetailView::build(capture).with_attempts(attempts, colours),
-                ))
-            }
-            Ok(Some(_)) => return,
-            Ok(None) => Err(DetailError {
-                id,
-                message: format!("capture #{id} is no longer in the store"),
-            }),
-            Err(error) => Err(DetailError {
-                id,
-                message: format!("cannot read capture #{id}: {error}"),
-            }),
-        };
-        let _ = send.send(Message::Detail(result));
-    })?;
+    let detail = Latest::spawn(
+        "detail-loader",
+        move |(id, mask): (CaptureId, bool), cancelled| {
+            let result = match detail_db.get(id) {
+                Ok(Some(capture)) if !cancelled() => {
+                    // A capture without its attempts still shows; the error says why they are missing.
+                    let attempts = detail_db.attempts_for(id).unwrap_or_else(|error| {
+                        tracing::warn!(%error, id, "cannot read the capture's replays");
+                        Vec::new()
+                    });
+                    Ok(Arc::new(
+                        DetailView::build(capture, mask).with_attempts(attempts, colours),
+                    ))
+                }
+                Ok(Some(_)) => return,
+                Ok(None) => Err(DetailError {
+                    id,
+                    message: format!("capture #{id} is no longer in the store"),
+                }),
+                Err(error) => Err(DetailError {
+                    id,
+                    message: format!("cannot read capture #{id}: {error}"),
+                }),
+            };
+            let _ = send.send(Message::Detail(result));
+        },
+    )?;
 
     let send = outbox.clone();
     let theme = state.highlight;

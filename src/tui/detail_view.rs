@@ -16,7 +16,10 @@ use super::text_doc::TextDoc;
 
 #[derive(Debug)]
 pub struct DetailView {
+    /// As stored: what copy, replay and diff use.
     pub capture: Capture,
+    /// What the tabs show: the capture with its secrets masked, unless they are shown.
+    pub shown: Capture,
     pub vendor: Option<Vendor>,
     pub decoded: Option<Decoded>,
     pub findings: Vec<Finding>,
@@ -138,9 +141,20 @@ impl BodyView {
 }
 
 impl DetailView {
-    pub fn build(capture: Capture) -> Self {
+    /// The view of `capture`; with `mask`, what it shows has its secrets masked (findings
+    /// and signature checks are still worked out from what was received).
+    pub fn build(capture: Capture, mask: bool) -> Self {
         let inspection = inspect_capture(&capture);
-        let rendered = inspection.body.render();
+        let mut rendered = inspection.body.render();
+        let shown = if mask {
+            if let std::borrow::Cow::Owned(masked) = crate::secrets::body(rendered.text.as_bytes())
+            {
+                rendered.text = String::from_utf8_lossy(&masked).into_owned();
+            }
+            crate::secrets::capture(&capture)
+        } else {
+            capture.clone()
+        };
         let mut notes = inspection.body.notes.clone();
         if let Json::Malformed(message) = &inspection.json {
             notes.push(message.clone());
@@ -164,7 +178,7 @@ impl DetailView {
         } else {
             vec![None; inspection.findings.len()]
         };
-        let raw = TextDoc::new(visible_text(&crate::wire::request_bytes(&capture)).into_owned());
+        let raw = TextDoc::new(visible_text(&crate::wire::request_bytes(&shown)).into_owned());
         Self {
             vendor: inspection.vendor,
             decoded: inspection.decoded,
@@ -184,6 +198,7 @@ impl DetailView {
             },
             raw,
             capture,
+            shown,
             attempts: Vec::new(),
         }
     }

@@ -185,7 +185,7 @@ impl Default for Keymap {
         use KeyCode as K;
         let k = Key::plain;
         let c = Key::char;
-        let defaults: [(Action, Vec<Key>); 36] = [
+        let defaults: [(Action, Vec<Key>); 37] = [
             (Action::Up, vec![c('k'), k(K::Up)]),
             (Action::Down, vec![c('j'), k(K::Down)]),
             (Action::Left, vec![c('h'), k(K::Left)]),
@@ -211,6 +211,7 @@ impl Default for Keymap {
             (Action::RelativeTime, vec![c('t')]),
             (Action::Wrap, vec![c('w')]),
             (Action::Zoom, vec![c('z')]),
+            (Action::Secrets, vec![c('S')]),
             (Action::Pause, vec![c('p')]),
             (Action::Delete, vec![c('d'), k(K::Delete)]),
             (Action::ClearAll, vec![c('D')]),

@@ -148,7 +148,7 @@ pub fn settle(state: &mut State, captures: &[Capture], mut effects: Vec<Effect>)
         if let Effect::LoadDetail(id) = effect
             && let Some(capture) = captures.iter().find(|c| c.id == id)
         {
-            let view = Arc::new(DetailView::build(capture.clone()));
+            let view = Arc::new(DetailView::build(capture.clone(), !state.show_secrets));
             let mut more = Vec::new();
             state.update(Message::Detail(Ok(view)), &mut more);
             effects.extend(more);

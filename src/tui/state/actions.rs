@@ -58,6 +58,7 @@ impl State {
             }
             Action::RelativeTime => self.relative_time = !self.relative_time,
             Action::Wrap => self.toggle_wrap(),
+            Action::Secrets => self.toggle_secrets(effects),
             Action::Zoom => {
                 self.zoom = !self.zoom;
                 self.focus = if self.zoom {
@@ -195,6 +196,22 @@ impl State {
     }
 
     /// Wrapping on or off: a text tab keeps the line at its top, the others start over.
+    /// Secrets are masked unless `--show-secrets`; the key changes it until quit. The open
+    /// capture is read again, since its view was built masked (or not).
+    fn toggle_secrets(&mut self, effects: &mut Vec<Effect>) {
+        self.show_secrets = !self.show_secrets;
+        if let Some(shown) = self.detail.shown_id() {
+            self.detail.loading = Some(shown);
+            effects.push(Effect::LoadDetail(shown));
+        }
+        let word = if self.show_secrets {
+            "secrets shown until you quit (press S again to mask them)"
+        } else {
+            "secrets masked"
+        };
+        self.status.info(self.clock.instant, word);
+    }
+
     fn toggle_wrap(&mut self) {
         self.detail.wrap = !self.detail.wrap;
         let columns = self.detail_viewport().columns;

@@ -119,6 +119,8 @@ pub struct State {
     pub send: send::SendState,
     /// Whether the store takes captures; anything but `Writing` is shown in red on top.
     pub store_health: crate::store::StoreHealth,
+    /// Tokens, cookies, keys and signatures shown as received (`--show-secrets`, or `S`).
+    pub show_secrets: bool,
     pub quit: bool,
 }
 
@@ -143,6 +145,7 @@ impl State {
             colours: Default::default(),
             send: send::SendState::default(),
             store_health: crate::store::StoreHealth::Writing,
+            show_secrets: false,
             quit: false,
         }
     }

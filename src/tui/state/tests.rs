@@ -329,6 +329,7 @@ fn a_detail_for_a_capture_no_longer_selected_is_dropped() {
     let mut state = loaded(160, 40, &captures);
     let old = Arc::new(crate::tui::detail_view::DetailView::build(
         captures[0].clone(),
+        true,
     ));
     assert!(!state.update(Message::Detail(Ok(old)), &mut Vec::new()));
     assert_eq!(state.detail.view.as_ref().unwrap().id(), 5);
@@ -344,6 +345,7 @@ fn colours_are_kept_per_capture_and_not_computed_twice() {
     let mut effects = Vec::new();
     let view = Arc::new(crate::tui::detail_view::DetailView::build(
         captures[1].clone(),
+        true,
     ));
     state.list.select_index(1);
     state.detail.start_loading(2);
@@ -448,4 +450,48 @@ fn number_keys_open_a_tab() {
         press(&mut state, &captures, key);
         assert_eq!(state.detail.tab, tab, "key {key}");
     }
+}
+
+/// Secrets are masked on every tab and in the list until `S` shows them, and masked again
+/// by the next `S`; copy and replay still get what was received.
+#[test]
+fn secrets_are_masked_until_asked_for_and_the_view_keeps_what_was_received() {
+    use crate::capture::Header;
+    let body = br#"{"Payload":{"Subscription":{"WebhookHeaderValue":"hunter2hunter2"}}}"#;
+    let captures = vec![capture(
+        1,
+        5,
+        "POST",
+        "/hook?token=abc123abc&page=2",
+        vec![
+            Header::new("Authorization", b"Bearer abc123abc".to_vec()),
+            Header::new("Content-Type", b"application/json".to_vec()),
+        ],
+        body,
+    )];
+    let mut state = loaded(160, 40, &captures);
+    let mut seen = String::new();
+    for tab in "12345".chars() {
+        press(&mut state, &captures, &tab.to_string());
+        seen.push_str(&screen(&state));
+    }
+    assert!(
+        !seen.contains("abc123abc") && !seen.contains("hunter2"),
+        "{seen}"
+    );
+    assert!(seen.contains("token=********&page=2"), "{seen}");
+    assert!(seen.contains("Bearer ********"), "{seen}");
+    let view = state.detail.view.clone().unwrap();
+    assert_eq!(view.capture.headers[0].value, b"Bearer abc123abc");
+
+    press(&mut state, &captures, "S");
+    let mut shown = String::new();
+    for tab in "1235".chars() {
+        press(&mut state, &captures, &tab.to_string());
+        shown.push_str(&screen(&state));
+    }
+    assert!(shown.contains("Bearer abc123abc") && shown.contains("hunter2hunter2"));
+    assert!(shown.contains("token=abc123abc"), "{shown}");
+    press(&mut state, &captures, "S");
+    assert!(!screen(&state).contains("abc123abc"));
 }

@@ -17,7 +17,7 @@ const NAME_COLUMNS: usize = 32;
 
 /// One paragraph per header; a long value wraps under itself.
 pub fn paras(view: &DetailView, theme: Theme) -> Vec<Para> {
-    let headers = &view.capture.headers;
+    let headers = &view.shown.headers;
     let width = headers
         .iter()
         .map(|h| wrap::width(&safe::line(&h.name)))

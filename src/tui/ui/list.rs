@@ -177,7 +177,7 @@ fn row(
                     Cell::from("•").style(theme.accent())
                 }
                 Column::Time => text(cut(&time(summary, state), *w).into_owned(), theme.dim()),
-                other => cell(*other, summary, *w, theme),
+                other => cell(*other, summary, *w, !state.show_secrets, theme),
             })
             .collect::<Vec<_>>(),
     )
@@ -245,7 +245,13 @@ fn empty_message(state: &State, theme: Theme) -> ratatui::widgets::Paragraph<'st
     ratatui::widgets::Paragraph::new(lines).wrap(ratatui::widgets::Wrap { trim: false })
 }
 
-fn cell(column: Column, summary: &CaptureSummary, max: usize, theme: Theme) -> Cell<'static> {
+fn cell(
+    column: Column,
+    summary: &CaptureSummary,
+    max: usize,
+    mask: bool,
+    theme: Theme,
+) -> Cell<'static> {
     let fit = |s: &str| cut(s, max).into_owned();
     match column {
         Column::Forward => match summary.forward {
@@ -266,7 +272,7 @@ fn cell(column: Column, summary: &CaptureSummary, max: usize, theme: Theme) -> C
             fit(&safe::line(&summary.method)),
             theme.method(&summary.method),
         ),
-        Column::Path => Cell::from(path(summary, max)),
+        Column::Path => Cell::from(path(summary, max, mask)),
         Column::Vendor => match summary.vendor {
             Some(vendor) => text(fit(vendor.id()), theme.accent()),
             None if !summary.analysed => text(fit("…"), theme.dim()),
@@ -281,12 +287,16 @@ fn cell(column: Column, summary: &CaptureSummary, max: usize, theme: Theme) -> C
 /// The path and query in `max` columns. A long path loses its middle, not its end, so
 /// `/webhooks/bitdrift` and `/webhooks/bugsplat` stay apart (`/webh…/bitdrift`); a query
 /// that does not fit after the path is cut at its end.
-fn path(summary: &CaptureSummary, max: usize) -> String {
+fn path(summary: &CaptureSummary, max: usize, mask: bool) -> String {
     let path = safe::line(&summary.path);
     let Some(query) = &summary.query else {
         return cut_middle(&path, max).into_owned();
     };
-    let query = format!("?{}", safe::line(query));
+    let query = match mask {
+        true => crate::secrets::query(query),
+        false => std::borrow::Cow::Borrowed(query.as_str()),
+    };
+    let query = format!("?{}", safe::line(&query));
     let path_width = width(&path);
     if path_width + 2 <= max {
         format!("{path}{}", cut(&query, max - path_width))
@@ -428,12 +438,13 @@ mod tests {
     fn cut_paths_keep_their_end() {
         let mut summary = sent(1, 30, Vendor::Octopus, None).summary();
         summary.path = "/api/v2/integrations/webhooks/octopus".into();
-        assert_eq!(path(&summary, 20), "/api/v…hooks/octopus");
+        assert_eq!(path(&summary, 20, true), "/api/v…hooks/octopus");
         summary.path = "/webhooks/octopus".into();
         summary.query = Some("token=abcdef".into());
-        assert_eq!(path(&summary, 22), "/webhooks/octopus?tok…");
-        assert_eq!(path(&summary, 14), "/we…/octopus?…");
-        assert_eq!(path(&summary, 40), "/webhooks/octopus?token=abcdef");
+        assert_eq!(path(&summary, 22, false), "/webhooks/octopus?tok…");
+        assert_eq!(path(&summary, 14, false), "/we…/octopus?…");
+        assert_eq!(path(&summary, 40, false), "/webhooks/octopus?token=abcdef");
+        assert_eq!(path(&summary, 40, true), "/webhooks/octopus?token=********");
     }
 
     /// The columns stay where they are when the list scrolls from the oldest rows (short

@@ -214,7 +214,7 @@ fn replays_tab_lists_attempts_and_shows_the_selected_response() {
         error: Some("connection refused by localhost:4000 (is your app running?)".into()),
         ..forward.clone()
     };
-    let view = crate::tui::detail_view::DetailView::build(captures[4].clone())
+    let view = crate::tui::detail_view::DetailView::build(captures[4].clone(), true)
         .with_attempts(vec![forward, replay], Some(crate::highlight::Theme::Dark));
     state.detail.view = Some(Arc::new(view));
     let first = screen(&state);

@@ -29,7 +29,7 @@ pub fn paras(view: &DetailView, clock: &Clock, theme: Theme) -> Vec<Para> {
                 theme.method(&capture.method),
             ),
             Span::raw(" "),
-            Span::styled(safe::line(&capture.uri).into_owned(), theme.title()),
+            Span::styled(safe::line(&view.shown.uri).into_owned(), theme.title()),
             Span::styled(format!("  {}", safe::line(&capture.version)), theme.dim()),
         ]),
         safe::line(&capture.method).len() + 1,
