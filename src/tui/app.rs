@@ -14,7 +14,7 @@ use super::edit::{Edited, edit, editor_command};
 use super::input::{InputGate, spawn_reader};
 use super::jobs::{Latest, Queued};
 use super::message::Job;
-use super::message::{DetailError, DiffRequest, EditOutcome, Effect, Message};
+use super::message::{Background, DetailError, DiffRequest, EditOutcome, Effect, Message};
 use super::pace::{Change, Pace};
 use super::state::{Clock, State};
 use super::terminal::Screen;
@@ -223,10 +223,14 @@ fn perform(
             Effect::WriteTerminal(sequence) => {
                 terminal.screen.write_raw(sequence.as_bytes())?;
             }
+            // A store that cannot be read now is said so; the interface stays up.
             Effect::ReloadIds => {
-                let ids = context.db.all_ids()?;
+                let message = match context.db.all_ids() {
+                    Ok(ids) => Message::Ids(ids),
+                    Err(error) => Message::ReadFailed(error.to_string()),
+                };
                 let mut more = Vec::new();
-                state.update(Message::Ids(ids), &mut more);
+                state.update(message, &mut more);
                 effects.extend(more);
             }
             Effect::Quit => state.quit = true,
@@ -305,6 +309,7 @@ fn start_workers(
     let colours = state.highlight;
     let detail = Latest::spawn(
         "detail-loader",
+        reporter(outbox, Background::DetailLoader),
         move |(id, mask): (CaptureId, bool), cancelled| {
             let result = match detail_db.get(id) {
                 Ok(Some(capture)) if !cancelled() => {
@@ -333,24 +338,29 @@ fn start_workers(
 
     let send = outbox.clone();
     let theme = state.highlight;
-    let highlight = Latest::spawn("highlighter", move |view: Arc<DetailView>, cancelled| {
-        let (Some(theme), Some(language)) = (theme, view.body.colourable()) else {
-            return;
-        };
-        if let Some(highlighted) =
-            crate::highlight::highlight(view.body.doc.text(), language, theme, cancelled)
-        {
-            let _ = send.send(Message::Highlighted {
-                id: view.id(),
-                highlighted: Arc::new(highlighted),
-            });
-        }
-    })?;
+    let highlight = Latest::spawn(
+        "highlighter",
+        reporter(outbox, Background::Highlighter),
+        move |view: Arc<DetailView>, cancelled| {
+            let (Some(theme), Some(language)) = (theme, view.body.colourable()) else {
+                return;
+            };
+            if let Some(highlighted) =
+                crate::highlight::highlight(view.body.doc.text(), language, theme, cancelled)
+            {
+                let _ = send.send(Message::Highlighted {
+                    id: view.id(),
+                    highlighted: Arc::new(highlighted),
+                });
+            }
+        },
+    )?;
 
     let scan_db = (context.connect)()?;
     let send = outbox.clone();
     let scan = Latest::spawn(
         "filter-scan",
+        reporter(outbox, Background::FilterScan),
         move |(generation, filter, after): (u64, Arc<Filter>, CaptureId), cancelled| {
             let result = scan_db
                 .scan_matches(&filter, after, SCAN_PAGE, cancelled)
@@ -360,12 +370,16 @@ fn start_workers(
     )?;
     let diff_db = (context.connect)()?;
     let send = outbox.clone();
-    let diff = Latest::spawn("diff", move |request: DiffRequest, cancelled| {
-        let result = compare(&diff_db, &request);
-        if !cancelled() {
-            let _ = send.send(Message::Diffed(result.map(Arc::new)));
-        }
-    })?;
+    let diff = Latest::spawn(
+        "diff",
+        reporter(outbox, Background::Diff),
+        move |request: DiffRequest, cancelled| {
+            let result = compare(&diff_db, &request);
+            if !cancelled() {
+                let _ = send.send(Message::Diffed(result.map(Arc::new)));
+            }
+        },
+    )?;
 
     let mut worker = Worker::new(
         (context.connect)()?,
@@ -376,15 +390,25 @@ fn start_workers(
         context.insecure,
         context.resign,
     );
-    let queued = Queued::spawn("interface-jobs", move |job, control| {
-        worker.run(job, control)
-    })?;
+    let queued = Queued::spawn(
+        "interface-jobs",
+        reporter(outbox, Background::Jobs),
+        move |job, control| worker.run(job, control),
+    )?;
     Ok(Workers {
         detail,
         highlight,
         scan,
         diff,
         queued,
+    })
+}
+
+/// Tells the interface that a job of `work` panicked.
+fn reporter(outbox: &Sender<Message>, work: Background) -> crate::tui::jobs::OnPanic {
+    let outbox = outbox.clone();
+    Box::new(move |said| {
+        let _ = outbox.send(Message::Panicked { work, said });
     })
 }
 

@@ -7,6 +7,7 @@
 //!   each can be cancelled by its id; long ones report progress as messages of their own.
 
 use std::collections::HashMap;
+use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 
@@ -22,9 +23,25 @@ pub struct Latest<T> {
     slot: Arc<Slot<T>>,
 }
 
+/// Told when a job panics, with what it said: the worker carries on with the next job.
+pub type OnPanic = Box<dyn Fn(String) + Send>;
+
+/// Runs one job; a panic in it is reported, not the end of the worker.
+fn survive(on_panic: &OnPanic, job: impl FnOnce()) {
+    if let Err(payload) = std::panic::catch_unwind(AssertUnwindSafe(job)) {
+        let said = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "no message".to_owned());
+        on_panic(said);
+    }
+}
+
 impl<T: Send + 'static> Latest<T> {
     pub fn spawn(
         name: &str,
+        on_panic: OnPanic,
         mut run: impl FnMut(T, &dyn Fn() -> bool) + Send + 'static,
     ) -> std::io::Result<Self> {
         let slot = Arc::new(Slot {
@@ -42,7 +59,7 @@ impl<T: Send + 'static> Latest<T> {
                         worker.generation.load(Ordering::Acquire) != generation
                             || worker.closed.load(Ordering::Acquire)
                     };
-                    run(job, &cancelled);
+                    survive(&on_panic, || run(job, &cancelled));
                 }
             })?;
         Ok(Self { slot })
@@ -119,6 +136,7 @@ pub struct Queued<T> {
 impl<T: Send + 'static> Queued<T> {
     pub fn spawn(
         name: &str,
+        on_panic: OnPanic,
         mut run: impl FnMut(T, &JobControl) + Send + 'static,
     ) -> std::io::Result<Self> {
         let (queue, jobs) = std::sync::mpsc::channel::<(JobControl, T)>();
@@ -129,7 +147,7 @@ impl<T: Send + 'static> Queued<T> {
             .spawn(move || {
                 for (control, job) in jobs {
                     if !control.is_cancelled() {
-                        run(job, &control);
+                        survive(&on_panic, || run(job, &control));
                     }
                     lock(&finished).remove(&control.id);
                 }
@@ -183,15 +201,19 @@ mod tests {
         let (done, results) = mpsc::channel();
         let (started, wait_started) = mpsc::channel();
         let (release, released) = mpsc::channel::<()>();
-        let worker = Latest::spawn("test-worker", move |job: u32, cancelled| {
-            if job == 1 {
-                started.send(()).unwrap();
-                released.recv().unwrap();
-                done.send((job, cancelled())).unwrap();
-            } else {
-                done.send((job, cancelled())).unwrap();
-            }
-        })
+        let worker = Latest::spawn(
+            "test-worker",
+            Box::new(|_| {}),
+            move |job: u32, cancelled| {
+                if job == 1 {
+                    started.send(()).unwrap();
+                    released.recv().unwrap();
+                    done.send((job, cancelled())).unwrap();
+                } else {
+                    done.send((job, cancelled())).unwrap();
+                }
+            },
+        )
         .unwrap();
         worker.submit(1);
         wait_started.recv().unwrap();
@@ -217,13 +239,17 @@ mod tests {
         let (done, results) = mpsc::channel();
         let (started, wait_started) = mpsc::channel();
         let (release, released) = mpsc::channel::<()>();
-        let worker = Queued::spawn("test-queue", move |job: u32, control: &JobControl| {
-            if job == 1 {
-                started.send(()).unwrap();
-                released.recv().unwrap();
-            }
-            done.send((job, control.is_cancelled())).unwrap();
-        })
+        let worker = Queued::spawn(
+            "test-queue",
+            Box::new(|_| {}),
+            move |job: u32, control: &JobControl| {
+                if job == 1 {
+                    started.send(()).unwrap();
+                    released.recv().unwrap();
+                }
+                done.send((job, control.is_cancelled())).unwrap();
+            },
+        )
         .unwrap();
         let first = worker.submit(1);
         worker.submit(2);
@@ -242,6 +268,44 @@ mod tests {
         assert!(
             results.recv_timeout(Duration::from_millis(100)).is_err(),
             "3 ran"
+        );
+    }
+
+    #[test]
+    fn a_job_that_panics_is_reported_and_the_worker_takes_the_next_one() {
+        let (said, panics) = mpsc::channel();
+        let (done, results) = mpsc::channel();
+        let worker = Queued::spawn(
+            "test-panics",
+            Box::new(move |message| said.send(message).unwrap()),
+            move |job: u32, _: &JobControl| {
+                assert_ne!(job, 1, "job one is broken");
+                done.send(job).unwrap();
+            },
+        )
+        .unwrap();
+        worker.submit(1);
+        worker.submit(2);
+        let message = panics.recv_timeout(Duration::from_secs(5)).unwrap();
+        assert!(message.contains("job one is broken"), "{message}");
+        assert_eq!(results.recv_timeout(Duration::from_secs(5)).unwrap(), 2);
+
+        let (said, panics) = mpsc::channel();
+        let latest = Latest::spawn(
+            "test-latest-panics",
+            Box::new(move |message| said.send(message).unwrap()),
+            |job: u32, _| panic!("latest {job}"),
+        )
+        .unwrap();
+        latest.submit(7);
+        assert_eq!(
+            panics.recv_timeout(Duration::from_secs(5)).unwrap(),
+            "latest 7"
+        );
+        latest.submit(8);
+        assert_eq!(
+            panics.recv_timeout(Duration::from_secs(5)).unwrap(),
+            "latest 8"
         );
     }
 }

@@ -56,10 +56,40 @@ pub enum Message {
     /// The user's editor closed (or could not start) for an edit-then-replay.
     Edited(EditOutcome),
     Diffed(Result<Arc<DiffView>, String>),
+    /// A background job panicked (a bug): the interface says so and carries on.
+    Panicked {
+        work: Background,
+        said: String,
+    },
+    /// Reading the store failed (the list could not be read again).
+    ReadFailed(String),
     /// Time passed: messages expire, the rate sparkline and relative times move.
     Tick,
     /// SIGTERM or SIGINT from outside.
     Terminate,
+}
+
+/// The interface's background workers, to say which one failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Background {
+    DetailLoader,
+    Highlighter,
+    FilterScan,
+    Diff,
+    Jobs,
+}
+
+impl Background {
+    /// What it was doing, for "hookscope hit a bug while …".
+    pub fn doing(self) -> &'static str {
+        match self {
+            Background::DetailLoader => "loading a capture",
+            Background::Highlighter => "colouring a body",
+            Background::FilterScan => "filtering the store",
+            Background::Diff => "comparing two requests",
+            Background::Jobs => "copying, replaying or deleting",
+        }
+    }
 }
 
 /// A copy that worked: what to tell the user, and for OSC 52 the sequence the terminal

@@ -2,7 +2,8 @@
 //! bracketed paste. It is given back on every way out: a normal quit, an error, a panic.
 
 use std::io::{self, BufWriter, Stdout, Write};
-use std::sync::Once;
+use std::sync::{Once, OnceLock};
+use std::thread::ThreadId;
 
 use crossterm::cursor::Show;
 use crossterm::event::{
@@ -23,8 +24,12 @@ pub struct Screen {
     pub terminal: Terminal<Backend>,
 }
 
+/// The thread that draws: a panic there ends the interface, one anywhere else does not.
+static UI_THREAD: OnceLock<ThreadId> = OnceLock::new();
+
 impl Screen {
     pub fn take() -> io::Result<Self> {
+        let _ = UI_THREAD.set(std::thread::current().id());
         install_panic_hook();
         enable_raw_mode()?;
         let setup = execute!(
@@ -96,15 +101,23 @@ pub fn restore() {
     );
 }
 
-/// A panic restores the terminal before the message is printed, so the message is readable
-/// and the shell is usable.
+/// A panic on the drawing thread restores the terminal before the message is printed, so
+/// the message is readable and the shell is usable. A panic on a background thread (a job
+/// the interface survives and reports) goes to the log: printed, it would land in the
+/// middle of the screen.
 fn install_panic_hook() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let previous = std::panic::take_hook();
         std::panic::set_hook(Box::new(move |info| {
-            restore();
-            previous(info);
+            let on_ui = UI_THREAD.get() == Some(&std::thread::current().id());
+            if on_ui {
+                restore();
+                previous(info);
+            } else {
+                let thread = std::thread::current();
+                tracing::error!(thread = thread.name().unwrap_or("unnamed"), "panic: {info}");
+            }
         }));
     });
 }

@@ -161,6 +161,8 @@ pub struct DetailState {
     pub loading: Option<CaptureId>,
     /// Why the selected capture could not be shown.
     pub error: Option<String>,
+    /// The capture `error` is about: shown (as the error), so not loaded again and again.
+    pub failed: Option<CaptureId>,
     /// The body's colours, once highlighted.
     pub highlighted: Option<Arc<Highlighted>>,
     /// Highlighting is running for the open body.
@@ -190,6 +192,7 @@ impl DetailState {
         self.loading = Some(id);
         self.view = None;
         self.error = None;
+        self.failed = None;
         self.highlighted = None;
         self.highlighting = false;
         self.scroll = Default::default();
@@ -209,7 +212,9 @@ impl DetailState {
     }
 
     pub fn shown_id(&self) -> Option<CaptureId> {
-        self.loading.or(self.view.as_ref().map(|v| v.id()))
+        self.loading
+            .or(self.view.as_ref().map(|v| v.id()))
+            .or(self.failed)
     }
 
     /// The text the open tab searches, in a pane `pane_width` wide: Body or Raw.

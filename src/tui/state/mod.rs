@@ -299,6 +299,17 @@ impl State {
                 }
                 true
             }
+            Message::Panicked { work, said } => {
+                self.on_panicked(work, &said);
+                true
+            }
+            Message::ReadFailed(error) => {
+                self.status.error(
+                    self.clock.instant,
+                    format!("cannot read the store: {error}; the list may be out of date"),
+                );
+                true
+            }
             Message::Tick => {
                 let expired = self.status.expire(self.clock.instant);
                 let moved = self.rate.advance(self.clock.now.timestamp());
@@ -401,6 +412,35 @@ impl State {
         true
     }
 
+    /// A worker's job panicked: whatever waited for it stops waiting, and the user is told.
+    fn on_panicked(&mut self, work: super::message::Background, said: &str) {
+        use super::message::Background;
+        match work {
+            Background::DetailLoader => {
+                if let Some(id) = self.detail.loading.take() {
+                    self.detail.view = None;
+                    self.detail.failed = Some(id);
+                    self.detail.error = Some(format!(
+                        "capture #{id} could not be shown: hookscope hit a bug ({}). \
+                         It is stored; `hookscope show {id}` may still print it",
+                        visible_line(said.as_bytes())
+                    ));
+                }
+            }
+            Background::Highlighter => self.detail.highlighting = false,
+            Background::FilterScan => self.filter.scanning = false,
+            Background::Diff | Background::Jobs => {}
+        }
+        self.status.error(
+            self.clock.instant,
+            format!(
+                "hookscope hit a bug while {}: {}. It keeps running; the log has the details",
+                work.doing(),
+                visible_line(said.as_bytes())
+            ),
+        );
+    }
+
     fn on_detail(
         &mut self,
         result: Result<Arc<super::detail_view::DetailView>, super::message::DetailError>,
@@ -433,6 +473,7 @@ impl State {
                 // A refresh that found the capture gone must not leave the old view up.
                 self.detail.view = None;
                 self.detail.error = Some(error.message);
+                self.detail.failed = Some(error.id);
                 true
             }
             _ => false,

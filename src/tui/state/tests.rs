@@ -495,3 +495,87 @@ fn secrets_are_masked_until_asked_for_and_the_view_keeps_what_was_received() {
     press(&mut state, &captures, "S");
     assert!(!screen(&state).contains("abc123abc"));
 }
+
+/// A bug in a background job is shown, and what waited for it stops waiting; a store that
+/// cannot be read again is said so. Neither ends the interface.
+#[test]
+fn a_panicked_job_and_an_unreadable_store_are_shown_not_fatal() {
+    use crate::tui::message::Background;
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures);
+    let id = state.list.selected.unwrap();
+    state.detail.start_loading(id);
+    let mut effects = Vec::new();
+    state.update(
+        Message::Panicked {
+            work: Background::DetailLoader,
+            said: "index out of bounds".into(),
+        },
+        &mut effects,
+    );
+    assert_eq!(state.detail.loading, None);
+    assert!(
+        !effects.iter().any(|e| matches!(e, Effect::LoadDetail(_))),
+        "the capture that failed is not loaded again and again"
+    );
+    let shown = screen(&state);
+    assert!(
+        shown.contains(&format!("capture #{id} could not be shown"))
+            && shown.contains("hit a bug while loading"),
+        "{shown}"
+    );
+    assert!(!state.quit);
+
+    state.update(Message::ReadFailed("disk I/O error".into()), &mut effects);
+    let shown = screen(&state);
+    assert!(
+        shown.contains("cannot read the store: disk I/O error"),
+        "{shown}"
+    );
+    assert!(!state.quit);
+}
+
+/// Hundreds of resizes, down to nothing and back, on every tab: each one draws, none
+/// panics, and the interface comes back where it was (selection, tab) once the terminal
+/// is big enough again.
+#[test]
+fn a_resize_storm_through_too_small_and_back_changes_nothing_but_the_layout() {
+    let captures = fixtures();
+    let mut state = loaded(120, 40, &captures);
+    press(&mut state, &captures, "k3");
+    let (selected, tab) = (state.list.selected, state.detail.tab);
+    let mut effects = Vec::new();
+    let mut sizes = 0u32;
+    for step in 0..400u32 {
+        let width = ((step * 37) % 230) as u16;
+        let height = ((step * 11) % 70) as u16;
+        state.update(Message::Resize { width, height }, &mut effects);
+        let shown = screen(&state);
+        if width < 60 || height < 12 {
+            if width >= 40 && height >= 3 {
+                assert!(
+                    shown.contains("Terminal too small"),
+                    "{width}×{height}:\n{shown}"
+                );
+            }
+        } else {
+            sizes += 1;
+            assert!(shown.contains("hookscope"), "{width}×{height}:\n{shown}");
+        }
+        if step % 50 == 0 {
+            press(&mut state, &captures, "\t");
+            press(&mut state, &captures, "3");
+        }
+    }
+    assert!(sizes > 50, "the storm went through usable sizes too");
+    state.update(
+        Message::Resize {
+            width: 120,
+            height: 40,
+        },
+        &mut effects,
+    );
+    assert_eq!((state.list.selected, state.detail.tab), (selected, tab));
+    let shown = screen(&state);
+    assert!(shown.contains("Headers"), "{shown}");
+}
