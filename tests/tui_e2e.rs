@@ -412,3 +412,85 @@ fn writes_from_another_process_show_up() {
     pane.keys(&["q"]);
     pane.wait_for("the process to exit", |_| pane.has_exited());
 }
+
+/// Hundreds of resizes in a couple of seconds (through sizes too small to draw) while
+/// webhooks arrive: the interface keeps up, and shows everything once the size settles.
+#[test]
+fn a_resize_storm_while_webhooks_arrive_leaves_the_interface_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let pane = Pane::start(
+        "storm",
+        120,
+        30,
+        &command_line(dir.path(), "--listen 127.0.0.1:0"),
+    );
+    let port = port_on(&pane.wait_for_text("Waiting for webhooks"));
+    let started = Instant::now();
+    for step in 0..300u32 {
+        let (width, height) = (20 + (step * 37) % 180, 5 + (step * 11) % 50);
+        tmux(&[
+            "resize-window",
+            "-t",
+            &pane.session,
+            "-x",
+            &width.to_string(),
+            "-y",
+            &height.to_string(),
+        ]);
+        if step % 100 == 50 {
+            post(port, &format!("/storm/{step}"), "application/json", b"{}");
+        }
+    }
+    let storm = started.elapsed();
+    tmux(&[
+        "resize-window",
+        "-t",
+        &pane.session,
+        "-x",
+        "120",
+        "-y",
+        "30",
+    ]);
+    let screen = pane.wait_for("all three captures", |s| {
+        s.contains("/storm/50") && s.contains("/storm/150") && s.contains("/storm/250")
+    });
+    assert!(screen.contains("3 captures"), "{screen}");
+    assert!(!pane.has_exited(), "after {storm:?} of resizing");
+    pane.keys(&["q"]);
+    pane.wait_for("the process to exit", |_| pane.has_exited());
+    assert!(pane.screen().contains("[exited 0]"));
+}
+
+/// The store deleted under a running interface: senders get 503, and the interface says
+/// so in red where the header was, and stays up.
+#[test]
+fn a_deleted_store_shows_a_banner_and_the_interface_stays_up() {
+    let dir = tempfile::tempdir().unwrap();
+    let pane = Pane::start(
+        "deleted",
+        120,
+        30,
+        &command_line(dir.path(), "--listen 127.0.0.1:0"),
+    );
+    let port = port_on(&pane.wait_for_text("Waiting for webhooks"));
+    post(port, "/kept", "application/json", b"{}");
+    pane.wait_for_text("/kept");
+    for suffix in ["", "-wal", "-shm"] {
+        let _ = std::fs::remove_file(dir.path().join(format!("c.sqlite3{suffix}")));
+    }
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .write_all(
+            b"POST /lost HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}",
+        )
+        .unwrap();
+    let mut reply = String::new();
+    stream.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 503"), "{reply}");
+    let screen = pane.wait_for_text("NOT CAPTURING");
+    assert!(screen.contains("c.sqlite3 was deleted"), "{screen}");
+    pane.keys(&["j", "k"]);
+    assert!(!pane.has_exited());
+    pane.keys(&["q"]);
+    pane.wait_for("the process to exit", |_| pane.has_exited());
+}
