@@ -3,6 +3,7 @@
 
 pub mod archive;
 pub mod attempt;
+pub mod auth;
 pub mod body;
 pub mod capture;
 pub mod cli;
