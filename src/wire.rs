@@ -1,23 +1,133 @@
 //! A capture written back as an HTTP/1.1 request message (what `show --raw` prints and
 //! what replay sends), and such a message read back after the user edited it.
+//!
+//! Nothing written to a socket trusts the store: the listener never stores a method that is
+//! not a token or a target with a line break, but an import by an older build or a store
+//! edited by hand can hold one, and written out as it is, a CR LF in the target or a header
+//! value starts a header (or a whole request) the capture never had. [`write_head`] and
+//! [`checked_request_bytes`] refuse such a request with an [`UnsafeRequest`] that says which
+//! field and why; [`request_bytes`] writes it as it is, for showing (escaped) only.
 
 use bytes::Bytes;
 
 use crate::capture::{Capture, Header};
+use crate::escape::visible_line;
 
-/// The request as it came on the wire. Headers and body are exact; a chunked body is sent
-/// again as one chunk (chunk boundaries are not kept), which any HTTP/1.1 peer reads the same.
+/// Why a request cannot be written as an HTTP/1.1 message: a field holds bytes that would
+/// end the request line or a header early. Quoted fields are escaped, so the message is
+/// safe on a terminal and shows the byte at fault.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum UnsafeRequest {
+    #[error(
+        "the method `{method}` is not an HTTP method (letters such as POST, no spaces or symbols)"
+    )]
+    Method { method: String },
+    #[error("the request target `{target}` {problem}")]
+    Target {
+        target: String,
+        problem: &'static str,
+    },
+    #[error("the header name `{name}` is not an HTTP header name (letters, digits and - only)")]
+    HeaderName { name: String },
+    #[error("the value of the header `{name}` holds {problem}")]
+    HeaderValue { name: String, problem: &'static str },
+}
+
+/// Whether a request line of `method` and `target` and these headers can be written as they
+/// are: the method and every header name an HTTP token, a target without blanks or
+/// controls, header values without CR, LF or NUL.
+pub fn check_head(method: &str, target: &str, headers: &[Header]) -> Result<(), UnsafeRequest> {
+    if !is_token(method.as_bytes()) {
+        return Err(UnsafeRequest::Method {
+            method: quoted(method.as_bytes()),
+        });
+    }
+    if let Some(problem) = target_problem(target.as_bytes()) {
+        return Err(UnsafeRequest::Target {
+            target: quoted(target.as_bytes()),
+            problem,
+        });
+    }
+    for header in headers {
+        if !is_token(header.name.as_bytes()) {
+            return Err(UnsafeRequest::HeaderName {
+                name: quoted(header.name.as_bytes()),
+            });
+        }
+        if let Some(problem) = value_problem(&header.value) {
+            return Err(UnsafeRequest::HeaderValue {
+                name: quoted(header.name.as_bytes()),
+                problem,
+            });
+        }
+    }
+    Ok(())
+}
+
+/// What makes a request target unwritable, if anything: it must not be empty, and every
+/// byte must be visible (RFC 9112 §3.2; bytes past ASCII are left to the receiver).
+fn target_problem(target: &[u8]) -> Option<&'static str> {
+    if target.is_empty() {
+        return Some("is empty");
+    }
+    let worst = target
+        .iter()
+        .filter(|b| b.is_ascii_control() || **b == b' ')
+        .min_by_key(|&&b| match b {
+            b'\r' | b'\n' => 0,
+            0 => 1,
+            b' ' => 2,
+            _ => 3,
+        })?;
+    Some(match worst {
+        b'\r' | b'\n' => "holds a line break",
+        0 => "holds a NUL byte",
+        b' ' => "holds a space",
+        _ => "holds a control character",
+    })
+}
+
+/// What makes a header value unwritable, if anything (as the store's `check_header`).
+fn value_problem(value: &[u8]) -> Option<&'static str> {
+    if value.iter().any(|b| matches!(b, b'\r' | b'\n')) {
+        Some("a line break")
+    } else if value.contains(&0) {
+        Some("a NUL byte")
+    } else {
+        None
+    }
+}
+
+/// The version a request is written with: `HTTP/1.0` stays, everything else is written
+/// `HTTP/1.1`. The message is HTTP/1.1 framing whatever the capture came over (an HTTP/2
+/// capture too), and replay always sends 1.1, so no other version says anything true.
+pub fn wire_version(version: &str) -> &'static str {
+    if version == "HTTP/1.0" {
+        "HTTP/1.0"
+    } else {
+        "HTTP/1.1"
+    }
+}
+
+/// The request as it came on the wire, for anything that leaves hookscope as a request
+/// (copied, saved, piped): refused when [`check_head`] refuses its head. Headers and body
+/// are exact; a chunked body is sent again as one chunk (chunk boundaries are not kept),
+/// which any HTTP/1.1 peer reads the same. The version is [`wire_version`]'s.
+pub fn checked_request_bytes(capture: &Capture) -> Result<Vec<u8>, UnsafeRequest> {
+    check_head(&capture.method, &capture.uri, &capture.headers)?;
+    Ok(request_bytes(capture))
+}
+
+/// [`checked_request_bytes`] without the check, for showing a capture as a request whatever
+/// its store holds: method, target and headers are written as stored, so the text of a
+/// capture the check refuses must be escaped before it is shown, and is never sent.
 pub fn request_bytes(capture: &Capture) -> Vec<u8> {
     let mut out = Vec::with_capacity(capture.body.len() + 512);
-    let version = match capture.version.as_str() {
-        v if v.starts_with("HTTP/1") => v,
-        _ => "HTTP/1.1",
-    };
-    write_head(
+    write_head_unchecked(
         &mut out,
         &capture.method,
         &capture.uri,
-        version,
+        wire_version(&capture.version),
         &capture.headers,
     );
     if is_chunked(capture) {
@@ -33,8 +143,22 @@ pub fn request_bytes(capture: &Capture) -> Vec<u8> {
     out
 }
 
-/// The request line, the headers in the order given, and the empty line after them.
+/// The request line, the headers in the order given, and the empty line after them; nothing
+/// is written when [`check_head`] refuses them. `version` is written as [`wire_version`]'s.
 pub fn write_head(
+    out: &mut Vec<u8>,
+    method: &str,
+    target: &str,
+    version: &str,
+    headers: &[Header],
+) -> Result<(), UnsafeRequest> {
+    check_head(method, target, headers)?;
+    write_head_unchecked(out, method, target, wire_version(version), headers);
+    Ok(())
+}
+
+/// [`write_head`] without the check: for text that is shown or edited, never sent as it is.
+pub(crate) fn write_head_unchecked(
     out: &mut Vec<u8>,
     method: &str,
     target: &str,
@@ -83,6 +207,10 @@ pub enum WireError {
     RequestLine { text: String },
     #[error("line 1: the request target `{target}` contains a space (write it as %20)")]
     SpaceInTarget { target: String },
+    #[error(
+        "line 1: the request target `{target}` contains a control character (write it %-encoded, as %00 to %1F or %7F)"
+    )]
+    ControlInTarget { target: String },
     #[error("line 1: `{method}` is not a method (letters such as POST, no spaces or symbols)")]
     Method { method: String },
     #[error("line 1: `{version}` is not an HTTP version (write HTTP/1.1)")]
@@ -170,10 +298,15 @@ fn parse_request_line(line: &[u8]) -> Result<(String, String, String), WireError
             method: shown(method),
         });
     }
-    let minor = version.strip_prefix("HTTP/1.");
-    if !minor.is_some_and(|m| m.len() == 1 && m.as_bytes()[0].is_ascii_digit()) {
+    // Only the versions the request can be sent as (see `wire_version`).
+    if !matches!(version, "HTTP/1.0" | "HTTP/1.1") {
         return Err(WireError::Version {
             version: shown(version),
+        });
+    }
+    if target_problem(target.as_bytes()).is_some() {
+        return Err(WireError::ControlInTarget {
+            target: quoted(target.as_bytes()),
         });
     }
     Ok((method.to_owned(), target.to_owned(), version.to_owned()))
@@ -224,6 +357,12 @@ fn is_token(bytes: &[u8]) -> bool {
         && bytes
             .iter()
             .all(|&b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
+}
+
+/// Bytes from a request quoted in a message: escaped (a line break shows as `\r\n`, so the
+/// message stays on its line and says which byte is at fault), and cut short like [`shown`].
+fn quoted(bytes: &[u8]) -> String {
+    shown(&visible_line(bytes))
 }
 
 /// A piece of the user's text short enough to quote in a message.
@@ -365,6 +504,75 @@ mod tests {
             parse_error("GET / http/1.1\n"),
             "line 1: `http/1.1` is not an HTTP version (write HTTP/1.1)"
         );
+        // Only the versions a request is sent as.
+        assert_eq!(
+            parse_error("GET / HTTP/1.2\n"),
+            "line 1: `HTTP/1.2` is not an HTTP version (write HTTP/1.1)"
+        );
+        assert_eq!(
+            parse_error("GET /a\x00b\x7f HTTP/1.1\n"),
+            "line 1: the request target `/a\\x00b\\x7f` contains a control character (write it %-encoded, as %00 to %1F or %7F)"
+        );
+    }
+
+    #[test]
+    fn a_head_that_would_add_lines_of_its_own_is_not_written() {
+        let headers = [Header::new("X-A", "1")];
+        let refused = |method: &str, target: &str, headers: &[Header]| {
+            let mut out = b"kept".to_vec();
+            let error = write_head(&mut out, method, target, "HTTP/1.1", headers).unwrap_err();
+            assert_eq!(out, b"kept", "{error}");
+            error.to_string()
+        };
+        assert_eq!(
+            refused("POST\r\nX: y", "/", &headers),
+            "the method `POST\\r\\nX: y` is not an HTTP method (letters such as POST, no spaces or symbols)"
+        );
+        assert_eq!(
+            refused("POST", "/a\nX: y", &headers),
+            "the request target `/a\\nX: y` holds a line break"
+        );
+        assert_eq!(
+            refused("POST", "/a\x00", &headers),
+            "the request target `/a\\x00` holds a NUL byte"
+        );
+        assert_eq!(
+            refused("POST", "/a\tb", &headers),
+            "the request target `/a\\tb` holds a control character"
+        );
+        assert_eq!(
+            refused("POST", "", &headers),
+            "the request target `` is empty"
+        );
+        assert_eq!(
+            refused("POST", "/", &[Header::new("X A", "1")]),
+            "the header name `X A` is not an HTTP header name (letters, digits and - only)"
+        );
+        assert_eq!(
+            refused("POST", "/", &[Header::new("X-A", "1\r2")]),
+            "the value of the header `X-A` holds a line break"
+        );
+        assert_eq!(
+            refused("POST", "/", &[Header::new("X-A", &b"1\x002"[..])]),
+            "the value of the header `X-A` holds a NUL byte"
+        );
+        let mut out = Vec::new();
+        write_head(&mut out, "POST", "/a?b", "HTTP/1.1\r\nX: y", &headers).unwrap();
+        assert_eq!(out, b"POST /a?b HTTP/1.1\r\nX-A: 1\r\n\r\n");
+    }
+
+    #[test]
+    fn only_http_1_0_keeps_its_version() {
+        for (version, written) in [
+            ("HTTP/1.0", "HTTP/1.0"),
+            ("HTTP/1.1", "HTTP/1.1"),
+            ("HTTP/2.0", "HTTP/1.1"),
+            ("HTTP/1.2", "HTTP/1.1"),
+            ("HTTP/1.0\r\nX: y", "HTTP/1.1"),
+            ("", "HTTP/1.1"),
+        ] {
+            assert_eq!(wire_version(version), written, "{version:?}");
+        }
     }
 
     #[test]

@@ -15,7 +15,7 @@ use crate::inspect::Inspection;
 use crate::units::format_bytes;
 use crate::units::plural;
 use crate::validate::counts;
-use crate::wire::request_bytes;
+use crate::wire::{checked_request_bytes, request_bytes};
 
 pub fn run(args: ShowArgs) -> Result<(), CommandError> {
     let (db, path) = open_existing(&args.store)?;
@@ -46,7 +46,7 @@ pub fn run(args: ShowArgs) -> Result<(), CommandError> {
         return ignore_broken_pipe(written.and_then(|()| out.flush()));
     }
     let exact = if args.raw {
-        Some(request_bytes(&capture))
+        Some(raw_request(&capture, on_terminal)?)
     } else if args.body {
         Some(capture.body.to_vec())
     } else {
@@ -64,6 +64,30 @@ pub fn run(args: ShowArgs) -> Result<(), CommandError> {
         None => write_readable(&mut out, &capture),
     };
     ignore_broken_pipe(written.and_then(|()| out.flush()))
+}
+
+/// `--raw`: on a terminal every capture is shown (escaped below), with a note when its head
+/// could not be sent as it is; piped or redirected, the bytes are a request someone will
+/// send, so a head that would add lines of its own is refused.
+fn raw_request(capture: &Capture, on_terminal: bool) -> Result<Vec<u8>, CommandError> {
+    match checked_request_bytes(capture) {
+        Ok(bytes) => Ok(bytes),
+        Err(reason) if on_terminal => {
+            eprintln!(
+                "hookscope: capture #{} cannot be sent as it is: {reason}",
+                capture.id
+            );
+            Ok(request_bytes(capture))
+        }
+        Err(reason) => Err(CommandError::new(
+            exit::FAILURE,
+            format!(
+                "capture #{} cannot be written as an HTTP request: {reason}; `hookscope show {}` \
+                 shows it escaped",
+                capture.id, capture.id
+            ),
+        )),
+    }
 }
 
 /// The readable form. Every field goes through `visible_line`, which keeps it on its line;

@@ -6,7 +6,7 @@ use super::{CopyError, curl_for_capture};
 use crate::capture::Capture;
 use crate::inspect::{Json, inspect};
 use crate::units::format_bytes;
-use crate::wire::request_bytes;
+use crate::wire::checked_request_bytes;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CopyItem {
@@ -78,7 +78,12 @@ pub fn content(
         CopyItem::Curl => curl_for_capture(capture, None),
         CopyItem::RawHttp => {
             body_text(capture)?;
-            Ok(String::from_utf8_lossy(&request_bytes(capture)).into_owned())
+            let bytes =
+                checked_request_bytes(capture).map_err(|reason| CopyError::UnsafeRequest {
+                    id: capture.id,
+                    reason,
+                })?;
+            Ok(String::from_utf8_lossy(&bytes).into_owned())
         }
         CopyItem::PointerValue => pointer_value(capture, pointer.ok_or(CopyError::NoPointer)?),
     }

@@ -14,7 +14,8 @@ const INLINE_BODY_LIMIT: usize = 64 * 1024;
 /// How wide a line of `printf` escapes gets before it is continued on the next line.
 const PRINTF_LINE_WIDTH: usize = 76;
 
-/// The command for `request` sent to `url` (which already holds its path and query).
+/// The command for `request` sent to `url` (which already holds its path and query). The
+/// request must pass [`OutgoingRequest::check`]: curl sends a method and headers as given.
 pub fn curl_command(request: &OutgoingRequest, url: &str) -> String {
     let mut head = String::from("curl ");
     if request.method == "HEAD" {
@@ -64,13 +65,18 @@ pub fn curl_command(request: &OutgoingRequest, url: &str) -> String {
 }
 
 /// The command for a capture: to `to`, or where it was first sent
-/// (`http://{its Host header}{its path and query}`).
+/// (`http://{its Host header}{its path and query}`). Refused for a capture whose method,
+/// target or headers curl would write as they are, adding lines of their own.
 pub fn curl_for_capture(capture: &Capture, to: Option<&Target>) -> Result<String, CopyError> {
     let target = match to {
         Some(target) => target.clone(),
         None => original_target(capture)?,
     };
     let request = OutgoingRequest::for_capture(capture, &target);
+    request.check().map_err(|reason| CopyError::UnsafeRequest {
+        id: capture.id,
+        reason,
+    })?;
     Ok(curl_command(&request, &target.url_for(&capture.uri)))
 }
 

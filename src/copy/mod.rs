@@ -64,6 +64,14 @@ pub enum CopyError {
     NoHost,
     #[error("the Host header {host:?} is not a host curl can send to: give a target URL")]
     BadHost { host: String },
+    #[error(
+        "capture #{id} cannot be written as an HTTP request: {reason}; `hookscope show {id}` \
+         shows it escaped"
+    )]
+    UnsafeRequest {
+        id: CaptureId,
+        reason: crate::wire::UnsafeRequest,
+    },
     #[error("copying is off (--clipboard off); start with --clipboard auto to copy")]
     Off,
     #[error("no system clipboard (no display): try --clipboard osc52")]

@@ -101,7 +101,9 @@ impl Client {
         &self.inner.options
     }
 
-    /// Writes `request` to `target` and reads the answer, within the configured timeout.
+    /// Writes `request` to `target` and reads the answer, within the configured timeout. A
+    /// request whose head cannot be written as it is ([`OutgoingRequest::check`]) is
+    /// refused before connecting.
     pub async fn send(
         &self,
         target: &Target,
@@ -109,7 +111,10 @@ impl Client {
     ) -> Result<Response, SendError> {
         let started = Instant::now();
         let server = Server::of(target);
-        let bytes = request.to_bytes();
+        let bytes = request.wire_bytes().map_err(|reason| SendError::NotSent {
+            endpoint: server.label.clone(),
+            reason,
+        })?;
         let is_head = request.method.eq_ignore_ascii_case("HEAD");
         let timeout = self.inner.options.timeout;
         match tokio::time::timeout(timeout, self.exchange(&server, &bytes, is_head)).await {

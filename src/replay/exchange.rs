@@ -1,14 +1,17 @@
 //! One request out and its response back, as an [`Attempt`] ready to store: what replay
 //! (the interface, `hookscope replay`) and forwarding all do.
 
+use bytes::Bytes;
 use chrono::Utc;
 
-use super::{Client, OutgoingRequest, Response, Target};
+use super::{Client, OutgoingRequest, Response, SendError, Target};
 use crate::attempt::{Attempt, AttemptKind, AttemptResponse};
 use crate::capture::CaptureId;
 
 /// Sends `request` to `target` and describes what happened. Never fails: a refused
-/// connection or a timeout is an attempt with an error.
+/// connection or a timeout is an attempt with an error, and so is a request the client
+/// refused to write ([`SendError::NotSent`]), recorded with nothing sent and the target
+/// without the request's own path (which is what was refused).
 pub async fn exchange(
     client: &Client,
     kind: AttemptKind,
@@ -19,12 +22,19 @@ pub async fn exchange(
     let started_at = Utc::now();
     let clock = std::time::Instant::now();
     let result = client.send(target, request).await;
+    let (url, sent) = match &result {
+        Err(SendError::NotSent { .. }) => (target.to_string(), Bytes::new()),
+        _ => (
+            target.url_for_request(&request.target),
+            request.to_bytes().into(),
+        ),
+    };
     let mut attempt = Attempt {
         id: 0,
         capture_id,
         kind,
-        target: target.url_for_request(&request.target),
-        request: request.to_bytes().into(),
+        target: url,
+        request: sent,
         started_at,
         elapsed: clock.elapsed(),
         response: None,
@@ -76,7 +86,7 @@ pub fn not_sent(
         capture_id,
         kind,
         target: target.to_string(),
-        request: bytes::Bytes::new(),
+        request: Bytes::new(),
         started_at: Utc::now(),
         elapsed: std::time::Duration::ZERO,
         response: None,

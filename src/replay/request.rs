@@ -7,6 +7,7 @@ use bytes::Bytes;
 
 use super::Target;
 use crate::capture::{Capture, Header};
+use crate::wire::UnsafeRequest;
 
 /// Headers that describe one connection, not the request (RFC 9110 §7.6.1), plus the
 /// length headers the new hop sets itself.
@@ -115,10 +116,25 @@ impl OutgoingRequest {
         }
     }
 
-    /// The bytes written to the socket.
+    /// Whether the request can be written as it is: a capture from a store edited by hand
+    /// (or imported by an older build) may hold a method, target or header that would add
+    /// headers of its own on the wire. [`crate::replay::Client::send`] refuses those.
+    pub fn check(&self) -> Result<(), UnsafeRequest> {
+        crate::wire::check_head(&self.method, &self.target, &self.headers)
+    }
+
+    /// The bytes written to the socket, unless [`Self::check`] refuses the request.
+    pub fn wire_bytes(&self) -> Result<Vec<u8>, UnsafeRequest> {
+        self.check()?;
+        Ok(self.to_bytes())
+    }
+
+    /// The request as text, for showing or editing it: what [`Self::wire_bytes`] writes
+    /// when the check passes, and the fields as they are when it does not (escape that text
+    /// before showing it; it is never sent as it is).
     pub fn to_bytes(&self) -> Vec<u8> {
         let mut out = Vec::with_capacity(self.body.len() + 64 * (self.headers.len() + 1));
-        crate::wire::write_head(
+        crate::wire::write_head_unchecked(
             &mut out,
             &self.method,
             &self.target,

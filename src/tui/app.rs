@@ -255,7 +255,15 @@ fn edit_in_terminal(
     let text = match text {
         Some(text) => text,
         None => match context.db.get(id) {
-            Ok(Some(capture)) => OutgoingRequest::for_capture(&capture, &target).to_bytes(),
+            Ok(Some(capture)) => match OutgoingRequest::for_capture(&capture, &target).wire_bytes()
+            {
+                Ok(bytes) => bytes,
+                Err(reason) => {
+                    return EditOutcome::Failed(format!(
+                        "capture #{id} cannot be written as an HTTP request: {reason}"
+                    ));
+                }
+            },
             Ok(None) => {
                 return EditOutcome::Failed(format!("capture #{id} is no longer in the store"));
             }

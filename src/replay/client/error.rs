@@ -3,6 +3,8 @@
 use std::io;
 use std::time::Duration;
 
+use crate::wire::UnsafeRequest;
+
 /// Why a replay or forward got no usable answer. Every message names the host (and port)
 /// so a message in the interface or a log line stands on its own.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,6 +25,13 @@ pub enum SendError {
     Protocol { endpoint: String, detail: String },
     #[error("talking to {endpoint} failed: {detail}")]
     Io { endpoint: String, detail: String },
+    /// Refused before connecting: written as it is, the request would carry headers (or a
+    /// second request) the capture never had.
+    #[error("not sent to {endpoint}: {reason}, so it cannot be written as an HTTP request")]
+    NotSent {
+        endpoint: String,
+        reason: UnsafeRequest,
+    },
 }
 
 impl SendError {
@@ -36,6 +45,7 @@ impl SendError {
             SendError::Closed { .. } | SendError::CutShort { .. } => "closed",
             SendError::Protocol { .. } => "protocol",
             SendError::Io { .. } => "io",
+            SendError::NotSent { .. } => "unsafe",
         }
     }
 }
@@ -125,6 +135,18 @@ mod tests {
             host: "app.test".into(),
         };
         assert_eq!(dns.to_string(), "cannot resolve app.test");
+        let not_sent = SendError::NotSent {
+            endpoint,
+            reason: UnsafeRequest::Target {
+                target: r"/a\r\nX: y".into(),
+                problem: "holds a line break",
+            },
+        };
+        assert_eq!(
+            not_sent.to_string(),
+            r"not sent to localhost:3000: the request target `/a\r\nX: y` holds a line break, so it cannot be written as an HTTP request"
+        );
+        assert_eq!(not_sent.kind(), "unsafe");
     }
 
     #[test]
