@@ -5,6 +5,7 @@
 //!                                         [--tui] [--target URL]... [--forward]
 //!     cargo bench --bench ingest_load -- --screen [--concurrency C]
 //!     cargo bench --bench ingest_load -- --catch-up [--rounds R] [--concurrency C]
+//!     cargo bench --bench ingest_load -- --soak [--soak-seconds N] [--rate R] [--keep K]
 //!
 //! In one run it starts three servers as child processes on loopback and sends each the same
 //! burst of concurrent POSTs of a realistic webhook (Octopus Deploy's deployment payload):
@@ -37,7 +38,9 @@
 //! `--screen` measures, in a run of its own, how soon a webhook is on the interface's screen
 //! in a tmux pane: after a quiet spell, 50 ms after the one before, and under a flood (see
 //! `support/screen.rs`). `--catch-up` measures, in a run of its own, how soon every capture
-//! is analysed after a 10-second flood (see `support/catch_up.rs`).
+//! is analysed after a 10-second flood (see `support/catch_up.rs`). `--soak` posts at a steady
+//! rate to the interface in tmux for minutes and checks that its memory, files, threads and
+//! store stay flat and that nothing is lost (see `support/soak.rs`).
 //!
 //! Two things keep one server's figures from depending on where it stands in the order:
 //! - Before each burst the driver flushes the disk and waits until the machine is quiet, so
@@ -64,6 +67,8 @@ mod driver;
 mod forward;
 #[path = "support/screen.rs"]
 mod screen;
+#[path = "support/soak.rs"]
+mod soak;
 #[path = "support/tmux.rs"]
 mod tmux;
 use driver::{first_address, median};
@@ -76,6 +81,7 @@ usage: cargo bench --bench ingest_load -- [--requests N] [--concurrency C] [--ro
                                           [--tui] [--target URL]... [--forward]
        cargo bench --bench ingest_load -- --screen [--concurrency C]
        cargo bench --bench ingest_load -- --catch-up [--rounds R] [--concurrency C]
+       cargo bench --bench ingest_load -- --soak [--soak-seconds N] [--rate R] [--keep K]
   --requests N     POSTs per burst (default 20000)
   --concurrency C  requests in flight at once (default 64)
   --rounds R       bursts per server; the median is reported (default 3)
@@ -85,7 +91,13 @@ usage: cargo bench --bench ingest_load -- [--requests N] [--concurrency C] [--ro
                    forwarding (rates, ratio, ack-to-app latency, every capture forwarded)
   --screen         instead: how soon a webhook is on the interface's screen in tmux, after a
                    quiet spell, 50 ms after the one before, and under a flood
-  --catch-up       instead: how soon every capture is analysed after a 10 s flood";
+  --catch-up       instead: how soon every capture is analysed after a 10 s flood
+  --soak           instead: the interface in tmux fed a steady --rate for --soak-seconds;
+                   memory, threads, open files, store, WAL and segments every 10 s must stay
+                   flat after the first minute, and every acknowledged capture kept
+  --soak-seconds N how long the soak runs (default 600)
+  --rate R         webhooks per second in the soak (default 1000)
+  --keep K         the soak's hookscope --keep (default 100000; retention starts at K/R s)";
 
 struct Options {
     requests: usize,
@@ -96,6 +108,8 @@ struct Options {
     forward: bool,
     screen: bool,
     catch_up: bool,
+    soak: bool,
+    soak_settings: soak::Settings,
 }
 
 fn parse_options() -> Options {
@@ -108,6 +122,8 @@ fn parse_options() -> Options {
         forward: false,
         screen: false,
         catch_up: false,
+        soak: false,
+        soak_settings: soak::Settings::default(),
     };
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
@@ -126,6 +142,12 @@ fn parse_options() -> Options {
             "--forward" => options.forward = true,
             "--screen" => options.screen = true,
             "--catch-up" => options.catch_up = true,
+            "--soak" => options.soak = true,
+            "--soak-seconds" => {
+                options.soak_settings.seconds = value("--soak-seconds").parse().expect("a number")
+            }
+            "--rate" => options.soak_settings.rate = value("--rate").parse().expect("a number"),
+            "--keep" => options.soak_settings.keep = value("--keep").parse().expect("a number"),
             "--help" | "-h" => {
                 println!("{USAGE}");
                 std::process::exit(0);
@@ -169,6 +191,10 @@ fn main() {
     }
     if options.screen {
         let passed = screen::run(&runtime, options.concurrency);
+        std::process::exit(if passed { 0 } else { 1 });
+    }
+    if options.soak {
+        let passed = soak::run(&runtime, &options.soak_settings);
         std::process::exit(if passed { 0 } else { 1 });
     }
 
