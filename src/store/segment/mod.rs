@@ -89,6 +89,9 @@ impl Segments {
                 Err(e) if e.kind() == ErrorKind::NotFound => return Ok(None),
                 Err(e) => return Err(e),
             };
+            // Segments removed since they were opened (retention, a clear) keep their disk
+            // space while a handle is open: let them go now rather than when pushed out.
+            reading.retain(|(_, open)| !is_removed(open));
             reading.insert(0, (segment, file));
             reading.truncate(OPEN_FOR_READING);
         }
@@ -250,6 +253,12 @@ impl Segments {
     }
 }
 
+/// Whether an open file's name is gone (it has no links left).
+fn is_removed(file: &File) -> bool {
+    use std::os::unix::fs::MetadataExt;
+    file.metadata().is_ok_and(|meta| meta.nlink() == 0)
+}
+
 /// Where a recovery scan stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ScanEnd {
@@ -262,5 +271,44 @@ pub struct ScanEnd {
 impl From<std::io::Error> for crate::store::StoreError {
     fn from(error: std::io::Error) -> Self {
         crate::store::StoreError::Segment(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Open files of this process under `dir` whose names are gone.
+    fn removed_but_open(dir: &Path) -> usize {
+        std::fs::read_dir("/proc/self/fd")
+            .unwrap()
+            .filter_map(|fd| std::fs::read_link(fd.ok()?.path()).ok())
+            .filter(|target| {
+                let text = target.to_string_lossy();
+                text.starts_with(&*dir.to_string_lossy()) && text.ends_with(" (deleted)")
+            })
+            .count()
+    }
+
+    #[test]
+    fn a_segment_removed_elsewhere_does_not_keep_its_space_in_a_reader() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("c.sqlite3");
+        let writer = Segments::new(&db, false);
+        for segment in 1..=3 {
+            writer.write_at(segment, 0, b"record").unwrap();
+        }
+        let reader = Segments::new(&db, false);
+        assert!(reader.read(1, 0, 6).unwrap().is_some());
+        assert!(reader.read(2, 0, 6).unwrap().is_some());
+        // Retention in another connection removes the oldest segment.
+        writer.remove(1).unwrap();
+        assert_eq!(
+            removed_but_open(writer.dir()),
+            1,
+            "the reader still holds it"
+        );
+        assert!(reader.read(3, 0, 6).unwrap().is_some());
+        assert_eq!(removed_but_open(writer.dir()), 0);
     }
 }
