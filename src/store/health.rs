@@ -106,8 +106,15 @@ impl Health {
             .iter_mut()
             .map(Watched::check)
             .find_map(Result::err);
-        if found.is_none() {
-            found = db.segments.tail_gone();
+        if found.is_none()
+            && let Some((segment, why)) = db.segments.tail_gone()
+        {
+            // Another process's clear starts a new tail and removes the old one: only the
+            // segment the index still names must be there.
+            match super::tail::tail_segment(&db.conn) {
+                Ok(tail) if tail != segment => db.segments.forget_writing(),
+                _ => found = Some(why),
+            }
         }
         match found {
             None => Ok(()),

@@ -33,6 +33,11 @@ struct Tail {
     end: u64,
 }
 
+/// The segment the index says is being written.
+pub(super) fn tail_segment(conn: &Connection) -> Result<SegmentNo, StoreError> {
+    Ok(Tail::read(conn)?.segment)
+}
+
 impl Tail {
     fn read(conn: &Connection) -> Result<Self, StoreError> {
         let (segment, end): (SegmentNo, i64) = conn

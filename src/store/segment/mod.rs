@@ -133,22 +133,34 @@ impl Segments {
         Ok(())
     }
 
-    /// What happened to the tail segment this connection writes, when it is no longer the
-    /// file under its name (deleted, or the folder removed or replaced).
-    pub fn tail_gone(&self) -> Option<String> {
+    /// Forgets the segment this connection last wrote: another process moved the tail on
+    /// (a clear), so its file may rightly be gone.
+    pub fn forget_writing(&self) {
+        self.writing.borrow_mut().take();
+    }
+
+    /// The segment this connection last wrote, and what happened to it when it is no longer
+    /// the file under its name (deleted, or the folder removed or replaced).
+    pub fn tail_gone(&self) -> Option<(SegmentNo, String)> {
         use std::os::unix::fs::MetadataExt;
         let writing = self.writing.borrow();
         let (segment, file) = writing.as_ref()?;
         let path = self.path(*segment);
         let open = match file.metadata() {
             Ok(meta) => meta,
-            Err(e) => return Some(format!("{} cannot be checked: {e}", path.display())),
+            Err(e) => {
+                return Some((
+                    *segment,
+                    format!("{} cannot be checked: {e}", path.display()),
+                ));
+            }
         };
-        match std::fs::metadata(&path) {
-            Ok(named) if (named.dev(), named.ino()) == (open.dev(), open.ino()) => None,
-            Ok(_) => Some(format!("{} was replaced by another file", path.display())),
-            Err(_) => Some(format!("{} was deleted", path.display())),
-        }
+        let why = match std::fs::metadata(&path) {
+            Ok(named) if (named.dev(), named.ino()) == (open.dev(), open.ino()) => return None,
+            Ok(_) => format!("{} was replaced by another file", path.display()),
+            Err(_) => format!("{} was deleted", path.display()),
+        };
+        Some((*segment, why))
     }
 
     fn create(&self, segment: SegmentNo) -> std::io::Result<File> {
