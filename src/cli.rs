@@ -174,6 +174,17 @@ pub struct ListenArgs {
     #[arg(long, value_name = "SIZE", default_value = "32MiB", value_parser = parse_size)]
     pub max_body: u64,
 
+    /// The most headers a request may have; one with more is answered with 431 and not
+    /// captured.
+    #[arg(long, value_name = "N", default_value_t = 100,
+          value_parser = clap::value_parser!(u32).range(1..=MOST_HEADERS))]
+    pub max_headers: u32,
+
+    /// The largest request head (request line and headers) accepted (e.g. 64KiB, 1MiB); a
+    /// larger one is answered with 431 and not captured.
+    #[arg(long, value_name = "SIZE", default_value = "408KiB", value_parser = parse_header_bytes)]
+    pub max_header_bytes: u64,
+
     /// Status code to answer every captured request with.
     #[arg(long, value_name = "CODE", default_value_t = 200,
           value_parser = clap::value_parser!(u16).range(200..=599))]
@@ -231,6 +242,12 @@ pub struct ListenArgs {
     /// accepts them (an edited replay is signed after editing). Others go as captured.
     #[arg(long)]
     pub resign: bool,
+
+    /// Show credentials, cookies, tokens, keys and signatures as received, in the interface
+    /// and the headless lines. Without it they are masked (`S` in the interface shows them
+    /// until you quit); what is stored, replayed and forwarded is always what arrived.
+    #[arg(long)]
+    pub show_secrets: bool,
 
     /// Where the interface copies to: the system clipboard, the terminal's own clipboard
     /// through OSC 52 (works over SSH and in tmux), `auto` (the first, else the second), or
@@ -358,6 +375,10 @@ pub struct ListArgs {
     /// line on stderr says how many the store holds.
     #[arg(long, value_name = "N", default_value_t = 50)]
     pub limit: usize,
+
+    /// Show secret query parameters (tokens, keys, signatures) as received, not masked.
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
 #[derive(Debug, Args)]
@@ -401,6 +422,12 @@ pub struct ShowArgs {
     /// without gets the original path and query.
     #[arg(long, value_name = "URL", requires = "curl", value_parser = parse_target)]
     pub to: Option<Target>,
+
+    /// Show credentials, cookies, tokens, keys and signatures as received. Without it they
+    /// are masked, except in --raw, --body and --curl output that is piped or redirected
+    /// (the exact request, for a script).
+    #[arg(long)]
+    pub show_secrets: bool,
 }
 
 #[derive(Debug, Args)]
@@ -510,6 +537,11 @@ pub struct ExportArgs {
     /// Write here instead of to stdout.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Write credentials, cookies, tokens, keys and signatures as received. Without it they
+    /// are masked: exports get shared, and a session token in a HAR file is a way in.
+    #[arg(long)]
+    pub keep_secrets: bool,
 }
 
 #[derive(Debug, Args)]
@@ -614,6 +646,20 @@ pub fn parse_listen_addr(text: &str) -> Result<SocketAddr, String> {
         .ok_or_else(|| {
             format!("{text:?} is not an address to listen on; write e.g. 127.0.0.1:9876")
         })
+}
+
+/// The highest `--max-headers`: hyper keeps a slot per header for every head it parses.
+pub const MOST_HEADERS: i64 = 10_000;
+
+/// A `--max-header-bytes` size: from 1KiB (a request line and a few headers) to 64MiB.
+pub fn parse_header_bytes(text: &str) -> Result<u64, String> {
+    const RANGE: std::ops::RangeInclusive<u64> = (1 << 10)..=(64 << 20);
+    let size = parse_size(text)?;
+    if RANGE.contains(&size) {
+        Ok(size)
+    } else {
+        Err(format!("{text:?} is not a head size from 1KiB to 64MiB"))
+    }
 }
 
 /// A URL to send to (`--to`).
@@ -783,6 +829,41 @@ mod tests {
         assert_eq!(args.listen.to_string(), DEFAULT_LISTEN);
         assert_eq!(args.max_body, 32 << 20);
         assert_eq!(args.keep, 100_000);
+        // hyper's own limits, which applied before they were options.
+        assert_eq!(
+            args.max_headers as usize,
+            crate::listener::DEFAULT_MAX_HEADERS
+        );
+        assert_eq!(
+            args.max_header_bytes as usize,
+            crate::listener::DEFAULT_MAX_HEADER_BYTES
+        );
+    }
+
+    #[test]
+    fn head_limits_are_listen_options_with_and_without_the_subcommand() {
+        for line in [
+            &["--max-headers", "150", "--max-header-bytes", "64KiB"][..],
+            &[
+                "listen",
+                "--max-headers",
+                "150",
+                "--max-header-bytes",
+                "64KiB",
+            ],
+        ] {
+            let Ok(Command::Listen(args)) = parse(line) else {
+                panic!("expected listen from {line:?}");
+            };
+            assert_eq!((args.max_headers, args.max_header_bytes), (150, 64 << 10));
+        }
+        assert!(parse(&["--max-headers", "0"]).is_err());
+        assert!(parse(&["--max-headers", "10001"]).is_err());
+        assert!(parse(&["--max-header-bytes", "100"]).is_err());
+        assert!(parse(&["--max-header-bytes", "1GiB"]).is_err());
+        let help = Cli::command().render_long_help().to_string();
+        assert!(help.contains("--max-headers <N>"), "{help}");
+        assert!(help.contains("--max-header-bytes <SIZE>"), "{help}");
     }
 
     #[test]

@@ -235,6 +235,15 @@ fn string_end(text: &[u8], mut from: usize) -> Option<usize> {
     None
 }
 
+/// A list row as it may be shown: its query's secret parameters masked.
+pub fn summary(summary: &mut crate::capture::CaptureSummary) {
+    if let Some(query) = &summary.query
+        && let Cow::Owned(masked) = self::query(query)
+    {
+        summary.query = Some(masked);
+    }
+}
+
 /// A capture as it may be shown: secret header values, query parameters and body fields
 /// masked. The id, sizes and everything else stay.
 pub fn capture(capture: &Capture) -> Capture {

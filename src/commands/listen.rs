@@ -12,7 +12,7 @@ use crate::attempt::AttemptKind;
 use crate::capture::{CaptureId, CaptureSummary};
 use crate::cli::ListenArgs;
 use crate::escape::{json_line, visible_line};
-use crate::listener::{HeaderCase, Rejection, ResponseConfig};
+use crate::listener::{HeaderCase, ListenerLimits, Rejection, ResponseConfig};
 use crate::replay::forward::{ForwardConfig, ForwardRoute};
 use crate::session::{Session, SessionConfig, SessionError, ShutdownSignals};
 use crate::store::{StoreEvent, StoreOptions, StoreReader};
@@ -50,6 +50,7 @@ pub fn run(args: ListenArgs) -> Result<(), CommandError> {
             let options = crate::tui::Options {
                 insecure: args.insecure,
                 resign: args.resign,
+                show_secrets: args.show_secrets,
                 warnings: resign_warnings,
                 ..crate::tui::Options::new(args.theme, args.clipboard, &args.forward_to)
             };
@@ -88,6 +89,11 @@ fn session_config(args: &ListenArgs) -> Result<SessionConfig, CommandError> {
                 args.response_headers.iter().map(|h| h.written.clone()),
             ),
             delay: Duration::from_millis(args.delay),
+            limits: ListenerLimits {
+                max_headers: args.max_headers as usize,
+                max_header_bytes: usize::try_from(args.max_header_bytes).unwrap_or(usize::MAX),
+                ..ListenerLimits::default()
+            },
             ..ResponseConfig::default()
         },
         max_body: usize::try_from(args.max_body).unwrap_or(usize::MAX),
@@ -139,7 +145,8 @@ async fn listen_headless(
         .map_err(CommandError::from)?
         .first()
         .map_or(0, |s| s.id);
-    let printer = spawn_printer(store.subscribe(), store.reader(), newest_before, stop)
+    let mask = !args.show_secrets;
+    let printer = spawn_printer(store.subscribe(), store.reader(), newest_before, mask, stop)
         .map_err(|e| CommandError::new(exit::FAILURE, format!("cannot start: {e}")))?;
     let warner = tokio::spawn(print_rejections(session.rejections()));
     let reporter = tokio::spawn(print_forwards(store.subscribe(), store.reader()));
@@ -231,13 +238,14 @@ fn spawn_printer(
     events: broadcast::Receiver<StoreEvent>,
     reader: StoreReader,
     printed_through: CaptureId,
+    mask: bool,
     stop: tokio::sync::watch::Sender<bool>,
 ) -> std::io::Result<std::thread::JoinHandle<std::io::Result<()>>> {
     std::thread::Builder::new()
         .name("stdout-printer".into())
         .spawn(move || {
             let out = BufWriter::new(std::io::stdout().lock());
-            let result = print_captures(events, &reader, printed_through, out);
+            let result = print_captures(events, &reader, printed_through, mask, out);
             if result.is_err() {
                 let _ = stop.send(true);
             }
@@ -246,7 +254,9 @@ fn spawn_printer(
 }
 
 /// Writes one line per capture, once it is analysed (the line carries its vendor and
-/// validity; the analyser runs in id order just behind the inserts), until the feed ends.
+/// validity; the analyser runs in id order just behind the inserts), until the feed ends;
+/// with `mask`, secret query parameters masked. A store that stops (or starts again)
+/// taking captures is said once on stderr.
 /// Falling behind the feed is not a loss: what was missed is read back from the store.
 /// Output is flushed whenever the feed is idle, so lines appear at once at low rates and in
 /// large writes under load.
@@ -254,6 +264,7 @@ fn print_captures(
     mut events: broadcast::Receiver<StoreEvent>,
     reader: &StoreReader,
     printed_through: CaptureId,
+    mask: bool,
     mut out: impl Write,
 ) -> std::io::Result<()> {
     let mut last_printed = printed_through;
@@ -262,11 +273,12 @@ fn print_captures(
             Ok(StoreEvent::Analysed(batch)) => {
                 for summary in batch.iter() {
                     if summary.id > last_printed {
-                        write_line(&mut out, summary)?;
+                        write_line(&mut out, summary, mask)?;
                         last_printed = summary.id;
                     }
                 }
             }
+            Ok(StoreEvent::Health(health)) => say_health(&health),
             Ok(_) => {}
             Err(RecvError::Lagged(_)) => 'catch_up: loop {
                 let page = reader
@@ -278,7 +290,7 @@ fn print_captures(
                     if !summary.analysed {
                         break 'catch_up;
                     }
-                    write_line(&mut out, summary)?;
+                    write_line(&mut out, summary, mask)?;
                     last_printed = summary.id;
                 }
                 if page.len() < CATCH_UP_PAGE {
@@ -293,8 +305,27 @@ fn print_captures(
     }
 }
 
-fn write_line(out: &mut impl Write, summary: &CaptureSummary) -> std::io::Result<()> {
+fn write_line(out: &mut impl Write, summary: &CaptureSummary, mask: bool) -> std::io::Result<()> {
+    if mask && summary.query.is_some() {
+        let mut shown = summary.clone();
+        crate::secrets::summary(&mut shown);
+        return writeln!(out, "{}", json_line(&shown));
+    }
     writeln!(out, "{}", json_line(summary))
+}
+
+fn say_health(health: &crate::store::StoreHealth) {
+    use crate::store::StoreHealth;
+    let line = match health {
+        StoreHealth::Writing => "the store takes captures again".to_owned(),
+        StoreHealth::Failing(why) => {
+            format!("NOT CAPTURING: senders get 503 until the store can be written ({why})")
+        }
+        StoreHealth::Lost(why) => format!(
+            "NOT CAPTURING: {why}; senders get 503. Stop and restart hookscope for a new store"
+        ),
+    };
+    eprintln!("hookscope: {}", visible_line(line.as_bytes()));
 }
 
 async fn print_rejections(mut rejected: broadcast::Receiver<Rejection>) {
@@ -367,7 +398,7 @@ mod tests {
             Database::open(&path, OpenMode::MustExist, Durability::Throwaway).unwrap(),
         );
         let mut out = Vec::new();
-        print_captures(receiver, &reader, 0, &mut out).unwrap();
+        print_captures(receiver, &reader, 0, true, &mut out).unwrap();
         let paths: Vec<String> = String::from_utf8(out)
             .unwrap()
             .lines()
@@ -386,7 +417,7 @@ mod tests {
         events.send(StoreEvent::Analysed(all.into())).unwrap();
         drop(events);
         let mut out = Vec::new();
-        print_captures(receiver, &reader, 3, &mut out).unwrap();
+        print_captures(receiver, &reader, 3, true, &mut out).unwrap();
         assert_eq!(
             String::from_utf8(out).unwrap().lines().count(),
             2,

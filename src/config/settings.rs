@@ -9,7 +9,7 @@ use serde_json::{Value, json};
 
 use super::input::Input;
 use crate::cli::{ListenArgs, ResponseHeader, parse_duration, parse_forward, parse_header};
-use crate::cli::{ThemeChoice, parse_listen_addr};
+use crate::cli::{MOST_HEADERS, ThemeChoice, parse_header_bytes, parse_listen_addr};
 use crate::copy::ClipboardMode;
 use crate::replay::forward::ForwardRoute;
 use crate::units::parse_size;
@@ -122,6 +122,30 @@ pub static SETTINGS: &[Setting] = &[
             Ok(())
         },
         show: |args| json!(exact_size(args.max_body)),
+    },
+    Setting {
+        name: "max-headers",
+        field: "max_headers",
+        expects: "a whole number from 1 to 10000, e.g. 100",
+        set: |args, input, expects| {
+            let count = input.whole(expects)?;
+            args.max_headers = u32::try_from(count)
+                .ok()
+                .filter(|count| (1..=MOST_HEADERS).contains(&i64::from(*count)))
+                .ok_or_else(|| format!("{count} is not {expects}"))?;
+            Ok(())
+        },
+        show: |args| json!(args.max_headers),
+    },
+    Setting {
+        name: "max-header-bytes",
+        field: "max_header_bytes",
+        expects: "a size from 1KiB to 64MiB such as \"408KiB\", or a number of bytes",
+        set: |args, input, expects| {
+            args.max_header_bytes = parse_header_bytes(&input.text_or_number(expects)?)?;
+            Ok(())
+        },
+        show: |args| json!(exact_size(args.max_header_bytes)),
     },
     Setting {
         name: "status",
@@ -251,6 +275,16 @@ pub static SETTINGS: &[Setting] = &[
             Ok(())
         },
         show: |args| json!(args.resign),
+    },
+    Setting {
+        name: "show-secrets",
+        field: "show_secrets",
+        expects: "true or false",
+        set: |args, input, _| {
+            args.show_secrets = input.flag()?;
+            Ok(())
+        },
+        show: |args| json!(args.show_secrets),
     },
     Setting {
         name: "clipboard",

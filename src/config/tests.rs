@@ -126,6 +126,8 @@ db = "captures.sqlite3"
 fsync = true
 keep = 5
 max-body = "1MiB"
+max-headers = 150
+max-header-bytes = "64KiB"
 status = 202
 response-body = "thanks {id}"
 response-header = ["X-Test: yes"]
@@ -137,14 +139,17 @@ forward-timeout = "2s"
 forward-reply = true
 insecure = true
 resign = true
+show-secrets = true
 clipboard = "osc52"
 "#,
     );
     let (args, effective) = case.run(&[]).unwrap();
     assert_eq!(args.db, Some(case.dir.path().join("captures.sqlite3")));
     assert_eq!((args.keep, args.max_body, args.status), (5, 1 << 20, 202));
+    assert_eq!((args.max_headers, args.max_header_bytes), (150, 64 << 10));
     assert_eq!(args.forward_timeout, std::time::Duration::from_secs(2));
     assert!(args.fsync && args.headless && args.forward_reply && args.insecure && args.resign);
+    assert!(args.show_secrets);
     assert_eq!(args.clipboard, crate::copy::ClipboardMode::Osc52);
     let from_file = effective
         .iter()
@@ -189,6 +194,32 @@ fn bad_environment_values_name_the_variable() {
         ["HOOKSCOPE_KEEP: \"lots\" is not a whole number, e.g. 100000"]
     );
     assert!(!error.in_file);
+}
+
+#[test]
+fn head_limits_out_of_range_are_refused_wherever_they_come_from() {
+    let error = Case::new("")
+        .env("HOOKSCOPE_MAX_HEADERS", "0")
+        .run(&[])
+        .unwrap_err();
+    assert_eq!(
+        error.problems,
+        ["HOOKSCOPE_MAX_HEADERS: 0 is not a whole number from 1 to 10000, e.g. 100"]
+    );
+    let error = Case::new("max-header-bytes = 100\n").run(&[]).unwrap_err();
+    assert!(
+        error.problems[0].contains("\"100\" is not a head size from 1KiB to 64MiB"),
+        "{error:?}"
+    );
+    let (args, effective) = Case::new("max-header-bytes = \"1MiB\"\n")
+        .env("HOOKSCOPE_MAX_HEADERS", "20")
+        .run(&[])
+        .unwrap();
+    assert_eq!((args.max_headers, args.max_header_bytes), (20, 1 << 20));
+    assert_eq!(
+        source(&effective, "max-headers"),
+        Source::Env("HOOKSCOPE_MAX_HEADERS".into())
+    );
 }
 
 #[test]

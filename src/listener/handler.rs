@@ -10,10 +10,12 @@ use axum::response::Response;
 use chrono::Utc;
 use http::header::{CONNECTION, CONTENT_LENGTH, CONTENT_TYPE};
 use http::{HeaderName, HeaderValue, StatusCode};
-use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio::sync::broadcast;
 
+use super::body_read::{BodyError, read_body};
+use super::connections::Activity;
 use super::header_case::HeaderCase;
+use super::limits::ListenerLimits;
 use super::wire_log::WireLog;
 use crate::capture::{Capture, Header, truncate_to_micros};
 use crate::replay::forward::{ForwardHandle, ReplyError};
@@ -37,6 +39,10 @@ pub struct ResponseConfig {
     /// The Content-Type the body gets unless a header replaces it: decided on the first
     /// response, not parsed again for every request.
     pub default_type: OnceLock<&'static str>,
+    /// What a request must keep to, and its connection, to be read at all; what breaks a
+    /// limit is answered with an error that names it. (Carried with the response because
+    /// this is what reaches the listener from the command line.)
+    pub limits: ListenerLimits,
 }
 
 impl ResponseConfig {
@@ -60,6 +66,7 @@ impl Default for ResponseConfig {
             header_case: HeaderCase::default(),
             delay: Duration::ZERO,
             default_type: OnceLock::new(),
+            limits: ListenerLimits::default(),
         }
     }
 }
@@ -88,6 +95,7 @@ pub struct ListenerState {
 pub struct ConnectionInfo {
     pub peer: SocketAddr,
     pub wire: Arc<WireLog>,
+    pub activity: Arc<Activity>,
 }
 
 pub async fn capture_request(State(state): State<ListenerState>, request: Request) -> Response {
@@ -128,18 +136,15 @@ pub async fn capture_request(State(state): State<ListenerState>, request: Reques
     if declared_len.is_some_and(|len| len > state.max_body as u64) {
         return reject(StatusCode::PAYLOAD_TOO_LARGE, too_large());
     }
-    let body = match Limited::new(body, state.max_body).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(error) if error.is::<LengthLimitError>() => {
-            return reject(StatusCode::PAYLOAD_TOO_LARGE, too_large());
-        }
-        Err(error) => {
-            return reject(
-                StatusCode::BAD_REQUEST,
-                format!("the request body could not be read: {error}"),
-            );
-        }
+    let idle = state.response.limits.body_idle_timeout;
+    let body = match read_body(body, state.max_body, idle, declared_len).await {
+        Ok(body) => body,
+        Err(BodyError::TooLarge) => return reject(StatusCode::PAYLOAD_TOO_LARGE, too_large()),
+        Err(error) => return reject(error.status(), error.reason()),
     };
+    // From here on the request is hookscope's to store and answer: the connection is not
+    // one to close for room.
+    let _busy = connection.activity.busy();
 
     let (uri, headers) = match head {
         Some(head) => {
@@ -250,9 +255,7 @@ async fn configured_response(config: &ResponseConfig, id: i64) -> Response {
 }
 
 fn plain_error(status: StatusCode, message: &str) -> Response {
-    let message = serde_json::Value::from(message);
-    let body = format!(r#"{{"ok":false,"error":{message}}}"#);
-    let mut response = Response::new(Body::from(body));
+    let mut response = Response::new(Body::from(super::error_reply::body(message)));
     *response.status_mut() = status;
     response
         .headers_mut()

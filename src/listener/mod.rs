@@ -1,7 +1,14 @@
 //! The embedded HTTP listener: accepts any method on any path and captures it.
 
+mod body_read;
+mod connection;
+mod connections;
+mod error_reply;
 mod handler;
+mod head_check;
 mod header_case;
+mod limits;
+mod stream;
 mod wire_log;
 
 use std::future::Future;
@@ -13,20 +20,23 @@ use axum::Router;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use tokio::net::TcpListener;
-use tokio::sync::broadcast;
+use tokio::sync::watch;
 use tower::ServiceExt;
 
+use connections::Connections;
 use handler::{ConnectionInfo, capture_request};
 pub use handler::{ListenerState, Rejection, ResponseConfig};
+use head_check::HeadLimits;
 pub use header_case::HeaderCase;
-use wire_log::{RecordingStream, WireLog};
+pub use limits::{
+    BODY_IDLE_TIMEOUT, DEFAULT_MAX_HEADER_BYTES, DEFAULT_MAX_HEADERS, HEAD_TIMEOUT, ListenerLimits,
+};
+use stream::RecordingStream;
+use wire_log::WireLog;
 
 /// How long shutdown waits for requests in flight to be answered.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
-/// A sender that opens a connection and never finishes its head is dropped after this.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 #[derive(Debug, thiserror::Error)]
 pub enum BindError {
@@ -40,30 +50,6 @@ pub enum BindError {
     Unavailable(SocketAddr),
     #[error("cannot listen on {0}: {1}")]
     Other(SocketAddr, std::io::Error),
-}
-
-/// A sender whose request hyper could not parse was answered 400 (or 431) and never reached
-/// the handler; say so, since "my webhook never shows up" is exactly what people debug.
-/// Connections that were idle or closed early are not worth a word.
-fn report_connection_error(
-    rejections: &broadcast::Sender<Rejection>,
-    peer: SocketAddr,
-    error: &hyper::Error,
-) {
-    tracing::debug!(%peer, %error, "connection ended with an error");
-    if !error.is_parse() && !error.is_parse_too_large() {
-        return;
-    }
-    let reason = if error.is_parse_too_large() {
-        "the request head (request line and headers) is too large".to_owned()
-    } else {
-        format!("not a valid HTTP/1 request ({error}); it was answered 400")
-    };
-    let _ = rejections.send(Rejection {
-        peer,
-        request: None,
-        reason,
-    });
 }
 
 fn next_port(addr: &SocketAddr) -> u16 {
@@ -108,14 +94,19 @@ impl Listener {
     /// Serves until `shutdown` resolves, then stops accepting and waits (up to a limit) for
     /// the requests in flight to be committed and answered.
     pub async fn serve(self, state: ListenerState, shutdown: impl Future<Output = ()>) {
+        let limits = state.response.limits.clone();
         let rejections = state.rejections.clone();
         let router = Router::new().fallback(capture_request).with_state(state);
-        let graceful = GracefulShutdown::new();
-        let mut http = http1::Builder::new();
-        http.timer(TokioTimer::new())
-            .header_read_timeout(HEADER_READ_TIMEOUT)
-            // What makes hyper write a response's names from its case map (`HeaderCase`).
-            .preserve_header_case(true);
+        let http = http1_builder(&limits);
+        let head_limits = HeadLimits {
+            max_headers: limits.max_headers,
+            max_header_bytes: limits.max_header_bytes,
+        };
+        let open = Connections::new(
+            limits.raise_file_limit_for_connections(),
+            rejections.clone(),
+        );
+        let (drain, draining) = watch::channel(false);
         // Connection tasks hold the writer (through the router): they are kept here so the
         // ones still open when the drain time is up can be ended, letting the store close.
         let mut connections = tokio::task::JoinSet::new();
@@ -134,11 +125,18 @@ impl Listener {
                 },
                 () = &mut shutdown => break,
             };
+            // At the cap, the connection idle the longest goes first.
+            tokio::select! {
+                () = open.make_room() => {}
+                () = &mut shutdown => break,
+            }
             let _ = stream.set_nodelay(true);
-            let wire = Arc::new(WireLog::default());
+            let tracked = open.track(peer);
+            let wire = Arc::new(WireLog::new(head_limits));
             let info = ConnectionInfo {
                 peer,
                 wire: wire.clone(),
+                activity: tracked.activity.clone(),
             };
             let router = router.clone();
             let service =
@@ -146,21 +144,26 @@ impl Listener {
                     request.extensions_mut().insert(info.clone());
                     router.clone().oneshot(request)
                 });
-            let connection =
-                http.serve_connection(TokioIo::new(RecordingStream::new(stream, wire)), service);
-            let connection = graceful.watch(connection);
-            let rejections = rejections.clone();
-            connections.spawn(async move {
-                if let Err(error) = connection.await {
-                    report_connection_error(&rejections, peer, &error);
-                }
-            });
+            let stream = RecordingStream::new(stream, wire.clone(), tracked.activity.clone());
+            let served = http.serve_connection(TokioIo::new(stream), service);
+            connections.spawn(connection::drive(
+                served,
+                connection::Watched {
+                    peer,
+                    wire,
+                    tracked,
+                    draining: draining.clone(),
+                    rejections: rejections.clone(),
+                    limits: limits.clone(),
+                },
+            ));
         }
         drop(self.tcp);
-        if tokio::time::timeout(self.drain_timeout, graceful.shutdown())
-            .await
-            .is_err()
-        {
+        let _ = drain.send(true);
+        let drained = tokio::time::timeout(self.drain_timeout, async {
+            while connections.join_next().await.is_some() {}
+        });
+        if drained.await.is_err() {
             tracing::warn!(
                 "some connections were still open after {:?}; closing them",
                 self.drain_timeout
@@ -169,4 +172,29 @@ impl Listener {
         connections.abort_all();
         while connections.join_next().await.is_some() {}
     }
+}
+
+/// hyper's connection settings, from the limits.
+fn http1_builder(limits: &ListenerLimits) -> http1::Builder {
+    let mut http = http1::Builder::new();
+    http.timer(TokioTimer::new())
+        // hyper restarts this when a response is written, so it also closes a keep-alive
+        // connection that sends nothing more.
+        .header_read_timeout(limits.head_timeout)
+        // A sender that shuts its side after a complete request still reads the answer.
+        .half_close(true)
+        // The same limits the wire log checks first; hyper's are what remains if a head gets
+        // past it (one pipelined behind another request).
+        .max_header_size(limits.max_header_bytes)
+        // What makes hyper write a response's names from its case map (`HeaderCase`).
+        .preserve_header_case(true);
+    if limits.max_headers != DEFAULT_MAX_HEADERS {
+        // Any other number costs hyper a heap allocation per head, so only when asked for.
+        http.max_headers(limits.max_headers);
+    }
+    if limits.max_header_bytes > DEFAULT_MAX_HEADER_BYTES {
+        // A head has to fit in hyper's read buffer too.
+        http.max_buf_size(limits.max_header_bytes);
+    }
+    http
 }

@@ -1,28 +1,27 @@
-//! Recovers each request head exactly as it came on the wire.
+//! Recovers each request head exactly as it came on the wire, and checks it against the
+//! listener's limits as it arrives.
 //!
 //! hyper hands the handler a `HeaderMap`, which lowercases names and groups duplicates by name,
 //! losing the order between different names. So every connection's socket is wrapped in a
-//! [`RecordingStream`] that keeps the bytes hyper reads; the handler re-parses the head from
-//! them with `httparse` (names in their original case, wire order, raw values) and, once the
-//! body is read, drops that request's bytes so the next request on the connection starts at
-//! the front. Whenever the bytes cannot be matched to a request with certainty, the log stops
-//! recording and the handler falls back to hyper's view of the headers.
+//! [`RecordingStream`](super::stream::RecordingStream) that keeps the bytes hyper reads; the
+//! handler re-parses the head from them with `httparse` (names in their original case, wire
+//! order, raw values) and, once the body is read, drops that request's bytes so the next
+//! request on the connection starts at the front. Whenever the bytes cannot be matched to a
+//! request with certainty, the log stops recording and the handler falls back to hyper's view
+//! of the headers.
+//!
+//! Since the front of the log is the head hyper is about to parse, it is also where a head
+//! that breaks a limit is caught first (see [`head_check`](super::head_check)).
 
-use std::io;
-use std::pin::Pin;
-use std::sync::{Arc, Mutex};
-use std::task::{Context, Poll};
+use std::sync::{Mutex, MutexGuard};
 
-use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-
+use super::head_check::{self, HeadLimits, Refusal, with_header_slots};
 use crate::capture::Header;
-
-/// More than hyper accepts (100), so hyper's limit is the one a sender meets.
-const MAX_HEADERS: usize = 128;
 
 #[derive(Default)]
 pub struct WireLog {
     state: Mutex<LogState>,
+    limits: HeadLimits,
 }
 
 #[derive(Default)]
@@ -30,6 +29,22 @@ struct LogState {
     bytes: Vec<u8>,
     /// Set once the log cannot be trusted to line up with requests; it then stays empty.
     given_up: bool,
+    /// Whether a request has been read to its end on this connection (an HTTP/2 preface can
+    /// only come first).
+    finished_any: bool,
+    front: Front,
+    /// The head that broke a limit, once it is refused; the connection then ends.
+    refusal: Option<Refusal>,
+}
+
+/// What is known of the head at the front of the log.
+#[derive(Default)]
+enum Front {
+    /// Not complete yet, so not checked in full.
+    #[default]
+    Unchecked,
+    /// Complete and within the limits; parsed, unless the handler has taken it.
+    Checked(Option<(String, WireHead)>),
 }
 
 /// A request head as parsed from the wire bytes.
@@ -48,11 +63,58 @@ enum Framing {
 }
 
 impl WireLog {
-    fn record(&self, bytes: &[u8]) {
-        let mut state = self.lock();
-        if !state.given_up {
-            state.bytes.extend_from_slice(bytes);
+    pub fn new(limits: HeadLimits) -> Self {
+        Self {
+            state: Mutex::default(),
+            limits,
         }
+    }
+
+    /// Keeps bytes just read. Returns the answer to write instead of passing them on when
+    /// they make the head at the front break a limit.
+    pub fn record(&self, bytes: &[u8]) -> Option<Vec<u8>> {
+        let mut state = self.lock();
+        if state.given_up {
+            return None;
+        }
+        state.bytes.extend_from_slice(bytes);
+        if matches!(state.front, Front::Checked(_)) {
+            return None;
+        }
+        let first = !state.finished_any;
+        match check_front(&state.bytes, self.limits, first) {
+            Checked::Incomplete => None,
+            Checked::Within(head) => {
+                state.front = Front::Checked(head);
+                None
+            }
+            Checked::Refused(refusal) => {
+                let answer = refusal.answer();
+                state.give_up();
+                state.refusal = Some(refusal);
+                Some(answer)
+            }
+        }
+    }
+
+    /// The head refused by [`WireLog::record`], to report once the connection has ended.
+    pub fn take_refusal(&self) -> Option<Refusal> {
+        self.lock().refusal.take()
+    }
+
+    /// Which limit the head at the front breaks, for a head hyper refused before the log
+    /// saw it whole (one pipelined behind another request).
+    pub fn limit_broken_at_front(&self) -> Option<Refusal> {
+        let state = self.lock();
+        match check_front(&state.bytes, self.limits, false) {
+            Checked::Refused(refusal) => Some(refusal),
+            _ => None,
+        }
+    }
+
+    /// How many bytes of a request that is not finished the log holds.
+    pub fn unfinished_len(&self) -> usize {
+        self.lock().bytes.len()
     }
 
     /// The head of the request hyper is handling now, when the log's first head is that
@@ -62,13 +124,21 @@ impl WireLog {
         if state.given_up {
             return None;
         }
-        let head = parse_head(&state.bytes).filter(|(parsed_method, head)| {
+        let parsed = match std::mem::take(&mut state.front) {
+            Front::Checked(Some(parsed)) => Some(parsed),
+            _ => parse_head(&state.bytes, self.limits.max_headers),
+        };
+        let head = parsed.filter(|(parsed_method, head)| {
             parsed_method == method
                 && (uri.path_and_query().map(|p| p.as_str()) == Some(head.target.as_str())
                     || uri.to_string() == head.target)
         });
         match head {
-            Some((_, head)) => Some(head),
+            Some((_, head)) => {
+                // Taken, but still the front until `finish`: not to be checked again.
+                state.front = Front::Checked(None);
+                Some(head)
+            }
             None => {
                 state.give_up();
                 None
@@ -85,6 +155,8 @@ impl WireLog {
         match message_len(&state.bytes, head) {
             Some(len) => {
                 state.bytes.drain(..len);
+                state.finished_any = true;
+                state.front = Front::Unchecked;
             }
             None => state.give_up(),
         }
@@ -96,7 +168,7 @@ impl WireLog {
         self.lock().give_up();
     }
 
-    fn lock(&self) -> std::sync::MutexGuard<'_, LogState> {
+    fn lock(&self) -> MutexGuard<'_, LogState> {
         self.state
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -107,15 +179,51 @@ impl LogState {
     fn give_up(&mut self) {
         self.given_up = true;
         self.bytes = Vec::new();
+        self.front = Front::Unchecked;
     }
 }
 
-fn parse_head(bytes: &[u8]) -> Option<(String, WireHead)> {
-    let mut slots = [httparse::EMPTY_HEADER; MAX_HEADERS];
-    let mut request = httparse::Request::new(&mut slots);
-    let httparse::Status::Complete(head_len) = request.parse(bytes).ok()? else {
-        return None;
-    };
+enum Checked {
+    Incomplete,
+    /// Complete and within the limits; `None` when hookscope cannot tell its framing.
+    Within(Option<(String, WireHead)>),
+    Refused(Refusal),
+}
+
+/// Checks the head at the front of `bytes`, parsing it once for both the limits and the
+/// handler.
+fn check_front(bytes: &[u8], limits: HeadLimits, first_on_connection: bool) -> Checked {
+    if first_on_connection && let Some(refusal) = head_check::h2_preface(bytes) {
+        return Checked::Refused(refusal);
+    }
+    with_header_slots(limits.max_headers, |slots| {
+        let mut request = httparse::Request::new(slots);
+        let parsed = request.parse(bytes);
+        if let Some(refusal) = head_check::refusal(bytes.len(), &parsed, &request, limits) {
+            return Checked::Refused(refusal);
+        }
+        match parsed {
+            Ok(httparse::Status::Partial) => Checked::Incomplete,
+            Ok(httparse::Status::Complete(head_len)) => {
+                Checked::Within(wire_head(&request, head_len))
+            }
+            // hyper answers 400 to it; there is no head to give the handler.
+            Err(_) => Checked::Within(None),
+        }
+    })
+}
+
+fn parse_head(bytes: &[u8], max_headers: usize) -> Option<(String, WireHead)> {
+    with_header_slots(max_headers, |slots| {
+        let mut request = httparse::Request::new(slots);
+        let httparse::Status::Complete(head_len) = request.parse(bytes).ok()? else {
+            return None;
+        };
+        wire_head(&request, head_len)
+    })
+}
+
+fn wire_head(request: &httparse::Request<'_, '_>, head_len: usize) -> Option<(String, WireHead)> {
     let headers: Vec<Header> = request
         .headers
         .iter()
@@ -195,63 +303,6 @@ fn chunked_len(bytes: &[u8]) -> Option<usize> {
     }
 }
 
-/// A socket that copies every byte read into a [`WireLog`].
-pub struct RecordingStream<S> {
-    inner: S,
-    log: Arc<WireLog>,
-}
-
-impl<S> RecordingStream<S> {
-    pub fn new(inner: S, log: Arc<WireLog>) -> Self {
-        Self { inner, log }
-    }
-}
-
-impl<S: AsyncRead + Unpin> AsyncRead for RecordingStream<S> {
-    fn poll_read(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &mut ReadBuf<'_>,
-    ) -> Poll<io::Result<()>> {
-        let before = buf.filled().len();
-        let result = Pin::new(&mut self.inner).poll_read(cx, buf);
-        if let Poll::Ready(Ok(())) = result {
-            self.log.record(&buf.filled()[before..]);
-        }
-        result
-    }
-}
-
-impl<S: AsyncWrite + Unpin> AsyncWrite for RecordingStream<S> {
-    fn poll_write(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        buf: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write(cx, buf)
-    }
-
-    fn poll_write_vectored(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bufs: &[io::IoSlice<'_>],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.inner).poll_write_vectored(cx, bufs)
-    }
-
-    fn is_write_vectored(&self) -> bool {
-        self.inner.is_write_vectored()
-    }
-
-    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_flush(cx)
-    }
-
-    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.inner).poll_shutdown(cx)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -305,6 +356,67 @@ mod tests {
         let head = log.take_head("POST", &uri("/a")).unwrap();
         log.finish(&head);
         assert!(log.lock().given_up);
+    }
+
+    #[test]
+    fn a_head_over_a_limit_is_answered_and_the_log_stops() {
+        let log = WireLog::new(HeadLimits {
+            max_headers: 2,
+            max_header_bytes: 1000,
+        });
+        assert!(log.record(b"POST /a HTTP/1.1\r\nA: 1\r\n").is_none());
+        let answer = log.record(b"B: 2\r\nC: 3\r\n").expect("a third header");
+        assert!(answer.starts_with(b"HTTP/1.1 431 "));
+        let refusal = log.take_refusal().unwrap();
+        assert_eq!(refusal.request.as_deref(), Some("POST /a"));
+        assert!(
+            refusal.reason.contains("more than 2 headers"),
+            "{refusal:?}"
+        );
+        assert!(log.lock().given_up);
+    }
+
+    #[test]
+    fn an_http2_preface_is_refused_only_as_the_first_thing_sent() {
+        let preface = b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n";
+        let answer = WireLog::default().record(preface).unwrap();
+        assert!(answer.starts_with(b"HTTP/1.1 505 "));
+
+        let log = log_with(b"GET /one HTTP/1.1\r\n\r\n");
+        let one = log.take_head("GET", &uri("/one")).unwrap();
+        log.finish(&one);
+        assert!(
+            log.record(preface).is_none(),
+            "hyper answers 400 to it there"
+        );
+    }
+
+    #[test]
+    fn the_checked_head_is_the_one_the_handler_gets() {
+        let log = log_with(b"POST /a HTTP/1.1\r\nX-A: 1\r\nContent-Length: 2\r\n\r\n");
+        assert!(matches!(log.lock().front, Front::Checked(Some(_))));
+        assert!(log.record(b"hi").is_none());
+        let head = log.take_head("POST", &uri("/a")).unwrap();
+        assert_eq!(head.headers[0], Header::new("X-A", "1"));
+        log.finish(&head);
+        assert!(log.lock().bytes.is_empty());
+    }
+
+    #[test]
+    fn more_headers_than_the_stack_holds_still_line_up() {
+        let log = WireLog::new(HeadLimits {
+            max_headers: 300,
+            max_header_bytes: 1 << 20,
+        });
+        let mut head = b"GET /many HTTP/1.1\r\n".to_vec();
+        for n in 0..200 {
+            head.extend_from_slice(format!("X-{n}: {n}\r\n").as_bytes());
+        }
+        head.extend_from_slice(b"\r\n");
+        assert!(log.record(&head).is_none());
+        let parsed = log.take_head("GET", &uri("/many")).unwrap();
+        assert_eq!(parsed.headers.len(), 200);
+        assert_eq!(parsed.headers[199], Header::new("X-199", "199"));
     }
 
     #[test]

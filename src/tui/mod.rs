@@ -54,6 +54,8 @@ pub struct Options {
     pub insecure: bool,
     /// Replays are signed afresh for their vendor (`--resign`).
     pub resign: bool,
+    /// Secrets shown as received from the start (`--show-secrets`).
+    pub show_secrets: bool,
     /// Said in the status bar at start, with any problems of the keymap or vendors.
     pub warnings: Vec<String>,
 }
@@ -70,6 +72,7 @@ impl Options {
             forward_target: forwards.first().map(|route| route.target.to_string()),
             insecure: false,
             resign: false,
+            show_secrets: false,
             warnings: Vec::new(),
         }
     }
@@ -91,6 +94,7 @@ pub async fn run(session: Session, options: Options) -> anyhow::Result<()> {
         ratatui::layout::Rect::default(),
     );
     ui_state.highlight = options.theme.syntax();
+    ui_state.show_secrets = options.show_secrets;
     ui_state.send.forward_target = options.forward_target.clone();
     // Problems in the keymap and in vendor definitions (the rest of each loaded), in one
     // message, as the status bar holds one at a time.

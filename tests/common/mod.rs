@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use hookscope::capture::Capture;
-use hookscope::listener::{Listener, ListenerState, Rejection, ResponseConfig};
+use hookscope::listener::{Listener, ListenerLimits, ListenerState, Rejection, ResponseConfig};
 use hookscope::store::{Database, Durability, OpenMode, Store, StoreLocation, StoreOptions};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::sync::{broadcast, oneshot};
@@ -39,6 +39,19 @@ impl Default for ServerConfig {
             response: ResponseConfig::default(),
             max_body: 32 << 20,
             keep: 100_000,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The defaults, with these listener limits.
+    pub fn with_limits(limits: ListenerLimits) -> Self {
+        Self {
+            response: ResponseConfig {
+                limits,
+                ..ResponseConfig::default()
+            },
+            ..Self::default()
         }
     }
 }
@@ -142,6 +155,45 @@ pub async fn raw_exchange(addr: SocketAddr, request: &[u8]) -> Vec<u8> {
     response
 }
 
+/// Opens a connection and writes `bytes` on it, leaving it open.
+pub async fn send_and_hold(addr: SocketAddr, bytes: &[u8]) -> tokio::net::TcpStream {
+    let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
+    stream.write_all(bytes).await.unwrap();
+    stream
+}
+
+/// Everything the server sends until it closes the connection; `None` if it has not closed
+/// it within `wait`.
+pub async fn read_until_closed(
+    stream: &mut tokio::net::TcpStream,
+    wait: Duration,
+) -> Option<Vec<u8>> {
+    let mut response = Vec::new();
+    tokio::time::timeout(wait, stream.read_to_end(&mut response))
+        .await
+        .ok()?
+        .unwrap();
+    Some(response)
+}
+
+/// The body of a raw response, after its head.
+pub fn body_of(response: &[u8]) -> String {
+    let text = String::from_utf8_lossy(response);
+    text.split_once("\r\n\r\n")
+        .map_or_else(String::new, |(_, body)| body.to_owned())
+}
+
+/// The next rejection the listener reports, waiting at most `wait`.
+pub async fn next_rejection(
+    rejections: &mut broadcast::Receiver<Rejection>,
+    wait: Duration,
+) -> Rejection {
+    tokio::time::timeout(wait, rejections.recv())
+        .await
+        .expect("no rejection was reported")
+        .unwrap()
+}
+
 pub fn status_of(response: &[u8]) -> u16 {
     let line = response.split(|&b| b == b'\r').next().unwrap_or_default();
     std::str::from_utf8(line)
@@ -224,7 +276,22 @@ pub fn client() -> reqwest::Client {
 /// touches the user's own store, log or config file, and with no HOOKSCOPE_* setting of the
 /// environment the tests run in.
 pub fn hookscope(home: &std::path::Path) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_hookscope"));
+    in_test_home(Command::new(env!("CARGO_BIN_EXE_hookscope")), home)
+}
+
+/// The real binary, as [`hookscope`], run by a shell that first sets its open-file limit
+/// (soft and hard) to `files`: for running out of files without taking the tests with it.
+pub fn hookscope_with_file_limit(home: &std::path::Path, files: u32) -> Command {
+    let mut shell = Command::new("sh");
+    shell.args([
+        "-c",
+        &format!("ulimit -n {files} && exec \"$0\" \"$@\""),
+        env!("CARGO_BIN_EXE_hookscope"),
+    ]);
+    in_test_home(shell, home)
+}
+
+fn in_test_home(mut command: Command, home: &std::path::Path) -> Command {
     command
         .env("XDG_DATA_HOME", home.join("data"))
         .env("XDG_STATE_HOME", home.join("state"))
@@ -261,8 +328,14 @@ impl RunningBinary {
         extra_args: &[&str],
         env: &[(&str, &str)],
     ) -> Self {
-        let mut child = hookscope(home)
-            .envs(env.iter().copied())
+        let mut command = hookscope(home);
+        command.envs(env.iter().copied());
+        Self::start_command(command, extra_args)
+    }
+
+    /// Starts `command` (the binary, or a shell that execs it) listening on a free port.
+    pub fn start_command(mut command: Command, extra_args: &[&str]) -> Self {
+        let mut child = command
             .args(["listen", "--headless", "--listen", "127.0.0.1:0"])
             .args(extra_args)
             .stdout(Stdio::piped())
