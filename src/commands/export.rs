@@ -6,12 +6,14 @@ use std::path::Path;
 
 use super::{CommandError, exit, ignore_broken_pipe, open_existing};
 use crate::archive::{HarWriter, write_jsonl};
+use crate::capture::Capture;
 use crate::cli::{ArchiveFormat, ExportArgs};
 use crate::inspect;
 use crate::store::Database;
 
 pub fn run(args: ExportArgs) -> Result<(), CommandError> {
     let (db, _) = open_existing(&args.store)?;
+    let keep_secrets = args.keep_secrets;
     let format = args
         .format
         .unwrap_or_else(|| format_from_extension(args.output.as_deref()));
@@ -23,7 +25,7 @@ pub fn run(args: ExportArgs) -> Result<(), CommandError> {
                     format!("cannot write {}: {e}", path.display()),
                 )
             })?;
-            let count = export(&db, format, BufWriter::new(file)).map_err(|e| {
+            let count = export(&db, format, keep_secrets, BufWriter::new(file)).map_err(|e| {
                 CommandError::new(
                     exit::FAILURE,
                     format!("cannot write {}: {e:#}", path.display()),
@@ -33,7 +35,12 @@ pub fn run(args: ExportArgs) -> Result<(), CommandError> {
             Ok(())
         }
         None => {
-            let result = export(&db, format, BufWriter::new(std::io::stdout().lock()));
+            let result = export(
+                &db,
+                format,
+                keep_secrets,
+                BufWriter::new(std::io::stdout().lock()),
+            );
             match result {
                 Ok(_) => Ok(()),
                 Err(e) => match e.downcast::<std::io::Error>() {
@@ -52,7 +59,19 @@ fn format_from_extension(output: Option<&Path>) -> ArchiveFormat {
     }
 }
 
-fn export(db: &Database, format: ArchiveFormat, mut out: impl Write) -> anyhow::Result<usize> {
+/// HAR files get shared (attached to tickets, sent to vendors), and a leaked session token
+/// in one is a known way in: secrets are masked unless `keep_secrets`. Verdicts are worked
+/// out before masking, so a signature still counts as checked.
+fn export(
+    db: &Database,
+    format: ArchiveFormat,
+    keep_secrets: bool,
+    mut out: impl Write,
+) -> anyhow::Result<usize> {
+    let shared = |capture: Capture| match keep_secrets {
+        true => capture,
+        false => crate::secrets::capture(&capture),
+    };
     let mut count = 0;
     match format {
         ArchiveFormat::Jsonl => {
@@ -64,7 +83,7 @@ fn export(db: &Database, format: ArchiveFormat, mut out: impl Write) -> anyhow::
                 if stale || capture.verdict.is_none() {
                     capture.verdict = Some(inspect::capture_verdict(&capture));
                 }
-                Ok(write_jsonl(&mut out, &capture)?)
+                Ok(write_jsonl(&mut out, &shared(capture))?)
             })?;
             out.flush()?;
         }
@@ -72,7 +91,7 @@ fn export(db: &Database, format: ArchiveFormat, mut out: impl Write) -> anyhow::
             let mut har = HarWriter::start(out)?;
             db.for_each_capture(|capture| {
                 count += 1;
-                Ok(har.entry(&capture)?)
+                Ok(har.entry(&shared(capture))?)
             })?;
             har.finish()?;
         }

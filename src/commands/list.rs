@@ -25,6 +25,9 @@ pub fn run(args: ListArgs) -> Result<(), CommandError> {
     };
     let mut summaries = db.latest_summaries(limit)?;
     super::complete_verdicts(&db, &mut summaries)?;
+    if !args.show_secrets {
+        summaries.iter_mut().for_each(crate::secrets::summary);
+    }
     // Counted after reading, so a capture that arrived in between is not shown as missing.
     let total = db.count()?;
     if args.limit != 0 && (summaries.len() as u64) < total {

@@ -28,8 +28,16 @@ pub fn run(args: ShowArgs) -> Result<(), CommandError> {
     let stdout = std::io::stdout();
     let on_terminal = stdout.is_terminal();
     let mut out = stdout.lock();
+    // Piped or redirected, --raw, --body and --curl are the exact request for a script;
+    // everything a person reads has its secrets masked unless asked.
+    let mask = !args.show_secrets && (on_terminal || !(args.raw || args.body || args.curl));
+    let shown = if mask {
+        crate::secrets::capture(&capture)
+    } else {
+        capture.clone()
+    };
     if args.curl {
-        let command = crate::copy::curl_for_capture(&capture, args.to.as_ref())
+        let command = crate::copy::curl_for_capture(&shown, args.to.as_ref())
             .map_err(|e| CommandError::new(exit::FAILURE, e.to_string()))?;
         // Bodies with control characters go through printf escapes; only a header value
         // could still hold one, and a terminal must not act on it.
@@ -46,9 +54,9 @@ pub fn run(args: ShowArgs) -> Result<(), CommandError> {
         return ignore_broken_pipe(written.and_then(|()| out.flush()));
     }
     let exact = if args.raw {
-        Some(raw_request(&capture, on_terminal)?)
+        Some(raw_request(&shown, on_terminal)?)
     } else if args.body {
-        Some(capture.body.to_vec())
+        Some(shown.body.to_vec())
     } else {
         None
     };
@@ -61,7 +69,7 @@ pub fn run(args: ShowArgs) -> Result<(), CommandError> {
             out.write_all(visible_text(&bytes).as_bytes())
         }
         Some(bytes) => out.write_all(&bytes),
-        None => write_readable(&mut out, &capture),
+        None => write_readable(&mut out, &capture, mask),
     };
     ignore_broken_pipe(written.and_then(|()| out.flush()))
 }
@@ -93,20 +101,26 @@ fn raw_request(capture: &Capture, on_terminal: bool) -> Result<Vec<u8>, CommandE
 /// The readable form. Every field goes through `visible_line`, which keeps it on its line;
 /// then the whole text goes through `visible_text`, so a field added later without it still
 /// cannot reach the terminal as a control character (it changes nothing on escaped text).
-fn write_readable(out: &mut impl Write, capture: &Capture) -> std::io::Result<()> {
+fn write_readable(out: &mut impl Write, capture: &Capture, mask: bool) -> std::io::Result<()> {
     let mut text = String::new();
     // Writing into a String cannot fail.
-    let _ = readable(&mut text, capture);
+    let _ = readable(&mut text, capture, mask);
     out.write_all(visible_text(text.as_bytes()).as_bytes())
 }
 
-fn readable(out: &mut String, capture: &Capture) -> fmt::Result {
+/// The capture for people. Its vendor, signature and findings are judged on what was
+/// received; with `mask`, the headers, target and body it prints have their secrets masked.
+fn readable(out: &mut String, capture: &Capture, mask: bool) -> fmt::Result {
+    let uri = match mask {
+        true => crate::secrets::target(&capture.uri),
+        false => std::borrow::Cow::Borrowed(capture.uri.as_str()),
+    };
     writeln!(
         out,
         "#{}  {} {}  {}",
         capture.id,
         visible_line(capture.method.as_bytes()),
-        visible_line(capture.uri.as_bytes()),
+        visible_line(uri.as_bytes()),
         visible_line(capture.version.as_bytes())
     )?;
     writeln!(
@@ -124,11 +138,15 @@ fn readable(out: &mut String, capture: &Capture) -> fmt::Result {
     write_vendor(out, capture, &inspection)?;
     writeln!(out)?;
     for header in &capture.headers {
+        let value = match mask {
+            true => crate::secrets::header_value(&header.name, &header.value),
+            false => std::borrow::Cow::Borrowed(header.value.as_slice()),
+        };
         writeln!(
             out,
             "{}: {}",
             visible_line(header.name.as_bytes()),
-            visible_line(&header.value)
+            visible_line(&value)
         )?;
     }
     if capture.body.is_empty() {
@@ -136,7 +154,11 @@ fn readable(out: &mut String, capture: &Capture) -> fmt::Result {
     }
     writeln!(out)?;
     let pretty = inspection.body.render();
-    let text = visible_text(pretty.text.as_bytes());
+    let body = match mask {
+        true => crate::secrets::body(pretty.text.as_bytes()),
+        false => std::borrow::Cow::Borrowed(pretty.text.as_bytes()),
+    };
+    let text = visible_text(&body);
     write!(out, "{text}")?;
     if !text.ends_with('\n') {
         writeln!(out)?;
