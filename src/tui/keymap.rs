@@ -264,11 +264,16 @@ impl Keymap {
     /// action left with no valid key keeps its defaults, and a key another action already
     /// has by default stays with that action.
     pub fn apply(&mut self, text: &str) -> Vec<String> {
-        let line_of = |offset: usize| text[..offset.min(text.len())].lines().count().max(1);
+        // Counted in bytes: a span can start inside no character, but slicing the text at
+        // one past it could land inside a multi-byte one.
+        let line_of = |start: usize| {
+            let before = &text.as_bytes()[..start.min(text.len())];
+            before.iter().filter(|&&b| b == b'\n').count() + 1
+        };
         let table: BTreeMap<Spanned<String>, Spanned<toml::Value>> = match toml::from_str(text) {
             Ok(table) => table,
             Err(error) => {
-                let line = error.span().map_or(1, |span| line_of(span.start + 1));
+                let line = error.span().map_or(1, |span| line_of(span.start));
                 return vec![format!("line {line}: not valid TOML: {}", error.message())];
             }
         };
@@ -277,7 +282,7 @@ impl Keymap {
         let mut problems: Vec<(usize, String)> = Vec::new();
         let mut listed = Vec::new();
         for (name, value) in entries {
-            let line = line_of(name.span().start + 1);
+            let line = line_of(name.span().start);
             let Some(action) = Action::from_name(name.get_ref()) else {
                 problems.push((
                     line,
