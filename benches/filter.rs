@@ -181,6 +181,7 @@ fn capture(rng: &mut Rng, n: usize) -> Capture {
         headers,
         body: Bytes::from(body),
         response_status: 200,
+        unauthenticated: false,
         verdict: Some(verdict),
     }
 }

@@ -347,6 +347,7 @@ fn order_capture(n: usize, micros: i64) -> Capture {
         ],
         body: Bytes::from(body),
         response_status: 200,
+        unauthenticated: false,
         verdict: Some(Verdict::default()),
     }
 }

@@ -68,6 +68,7 @@ fn capture(id: i64, body: Vec<u8>) -> Capture {
         headers,
         body,
         response_status: 200,
+        unauthenticated: false,
         verdict: Some(verdict),
     }
 }
@@ -78,6 +79,7 @@ fn state() -> State {
             listen_url: "http://127.0.0.1:9876".into(),
             store: "~/.local/share/hookscope/captures.sqlite3".into(),
             forwards: Vec::new(),
+            exposed: false,
         },
         Keymap::default(),
         Clock::system(),

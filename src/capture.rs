@@ -50,6 +50,8 @@ pub struct Capture {
     pub body: Bytes,
     /// The status hookscope answered with.
     pub response_status: u16,
+    /// `--require-auth` was on and the request lacked the credentials: it was answered 401.
+    pub unauthenticated: bool,
     /// What hookscope made of the payload (vendor, kind, findings counted); `None` until
     /// the store's analyser has looked at it.
     pub verdict: Option<Verdict>,
@@ -96,6 +98,7 @@ impl Capture {
             headers,
             body: body.into(),
             response_status: 200,
+            unauthenticated: false,
             verdict: None,
         }
     }
@@ -146,6 +149,7 @@ impl Capture {
             errors: verdict.errors,
             warnings: verdict.warnings,
             duplicate_of: verdict.duplicate_of,
+            unauthenticated: self.unauthenticated,
             analysed: self.verdict.is_some(),
             forward: None,
         }
@@ -183,6 +187,9 @@ pub struct CaptureSummary {
     /// The earlier capture this one repeats (e.g. an Octopus event delivered twice).
     #[serde(default)]
     pub duplicate_of: Option<CaptureId>,
+    /// Refused for lacking the `--require-auth` credentials (answered 401, still captured).
+    #[serde(default)]
+    pub unauthenticated: bool,
     /// Whether the fields above are known yet (the analyser runs just behind the listener).
     #[serde(skip)]
     pub analysed: bool,
@@ -279,6 +286,7 @@ mod tests {
             ],
             body: Bytes::new(),
             response_status: 200,
+            unauthenticated: false,
             verdict: None,
         };
         assert_eq!(capture.content_type().as_deref(), Some("application/json"));

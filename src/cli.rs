@@ -150,6 +150,12 @@ pub struct ListenArgs {
     #[arg(long, value_name = "ADDR", default_value = DEFAULT_LISTEN, value_parser = parse_listen_addr)]
     pub listen: SocketAddr,
 
+    /// Credentials every sender must present: basic:USER:PASSWORD, bearer:TOKEN or
+    /// header:NAME:VALUE. A request without them is answered 401 (with WWW-Authenticate for
+    /// basic and bearer), still captured, marked as unauthenticated, and not forwarded.
+    #[arg(long, value_name = "SPEC", value_parser = parse_auth_rule)]
+    pub require_auth: Option<crate::auth::AuthRule>,
+
     /// The SQLite file to store captures in [default: hookscope's file in your data folder].
     #[arg(long, value_name = "PATH", conflicts_with = "in_memory")]
     pub db: Option<PathBuf>,
@@ -660,6 +666,12 @@ pub fn parse_header_bytes(text: &str) -> Result<u64, String> {
     } else {
         Err(format!("{text:?} is not a head size from 1KiB to 64MiB"))
     }
+}
+
+/// A `--require-auth` value.
+pub fn parse_auth_rule(text: &str) -> Result<crate::auth::AuthRule, String> {
+    text.parse()
+        .map_err(|e: crate::auth::AuthRuleError| e.to_string())
 }
 
 /// A URL to send to (`--to`).

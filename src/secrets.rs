@@ -361,6 +361,7 @@ mod tests {
             ],
             body: bytes::Bytes::from_static(b"{}"),
             response_status: 200,
+            unauthenticated: false,
             verdict: None,
         };
         let masked = capture(&original);

@@ -28,6 +28,10 @@ pub struct SessionConfig {
     pub max_body: usize,
     /// `--forward-to` targets; none: nothing is forwarded.
     pub forward: ForwardConfig,
+    /// `--require-auth`: requests without these credentials are answered 401 (and captured).
+    pub auth: Option<crate::auth::AuthRule>,
+    /// `--max-headers`, `--max-header-bytes`, timeouts and the connection cap.
+    pub limits: crate::listener::ListenerLimits,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -72,6 +76,8 @@ impl Session {
             max_body: config.max_body,
             rejections,
             forward: forwarder.as_ref().map(Forwarder::handle),
+            auth: config.auth.map(Arc::new),
+            limits: config.limits,
         };
         tracing::info!(addr = %listener.local_addr(), store = %store.path().display(), "listening");
         Ok(Self {

@@ -389,6 +389,7 @@ mod tests {
             headers,
             body: Bytes::from_static(body),
             response_status: 200,
+            unauthenticated: false,
             verdict: None,
         }
     }

@@ -9,7 +9,7 @@ use std::time::Duration;
 use common::{RunningBinary, TestServer, all_captures, client, hookscope};
 use hookscope::store::{Database, Durability, OpenMode};
 
-const SUMMARY_FIELDS: [&str; 14] = [
+const SUMMARY_FIELDS: [&str; 15] = [
     "content_type",
     "duplicate_of",
     "errors",
@@ -21,6 +21,7 @@ const SUMMARY_FIELDS: [&str; 14] = [
     "query",
     "received_at",
     "size",
+    "unauthenticated",
     "valid",
     "vendor",
     "warnings",

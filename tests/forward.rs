@@ -44,6 +44,8 @@ async fn start(forward: ForwardConfig) -> Running {
         response: ResponseConfig::default(),
         max_body: 1 << 20,
         forward,
+        auth: None,
+        limits: Default::default(),
     })
     .await
     .unwrap();

@@ -70,6 +70,14 @@ impl Pane {
         std::thread::sleep(Duration::from_millis(150));
     }
 
+    /// `q`, then the process must end, and with status 0.
+    fn quit(&self) {
+        self.keys(&["q"]);
+        self.wait_for("the process to exit", |_| self.has_exited());
+        let screen = self.screen();
+        assert!(screen.contains("[exited 0]"), "{screen}");
+    }
+
     fn has_exited(&self) -> bool {
         self.screen().contains("[exited ")
     }
@@ -260,8 +268,7 @@ fn a_tiny_terminal_gets_a_message_and_resizing_recovers() {
         "30",
     ]);
     pane.wait_for_text("Waiting for webhooks");
-    pane.keys(&["q"]);
-    pane.wait_for("the process to exit", |_| pane.has_exited());
+    pane.quit();
 }
 
 /// Forward, replay, and edit-then-replay through a scripted `$EDITOR`, each checked at a raw
@@ -340,9 +347,7 @@ fn replay_and_edit_then_replay_reach_the_app() {
     std::thread::sleep(Duration::from_millis(300));
     assert_eq!(app.requests().len(), 3);
 
-    pane.keys(&["q"]);
-    pane.wait_for("the process to exit", |_| pane.has_exited());
-    assert!(pane.screen().contains("[exited 0]"));
+    pane.quit();
 }
 
 /// After the last webhook, the header's rate falls back to 0/s and the Summary's "Ns ago"
@@ -372,8 +377,7 @@ fn the_clock_moves_on_when_traffic_stops() {
     });
     let screen = pane.wait_for("the rate to fall back to 0/s", |s| s.contains(" 0/s "));
     assert!(screen.contains("3 captures"), "{screen}");
-    pane.keys(&["q"]);
-    pane.wait_for("the process to exit", |_| pane.has_exited());
+    pane.quit();
 }
 
 /// Another process writing to the store (an import in another terminal) shows up: the
@@ -409,8 +413,7 @@ fn writes_from_another_process_show_up() {
     hookscope(&["import", exported.to_str().unwrap()]);
     let screen = pane.wait_for_text("4 captures");
     assert!(screen.matches("/second").count() >= 2, "{screen}");
-    pane.keys(&["q"]);
-    pane.wait_for("the process to exit", |_| pane.has_exited());
+    pane.quit();
 }
 
 /// Hundreds of resizes in a couple of seconds (through sizes too small to draw) while
@@ -456,9 +459,7 @@ fn a_resize_storm_while_webhooks_arrive_leaves_the_interface_working() {
     });
     assert!(screen.contains("3 captures"), "{screen}");
     assert!(!pane.has_exited(), "after {storm:?} of resizing");
-    pane.keys(&["q"]);
-    pane.wait_for("the process to exit", |_| pane.has_exited());
-    assert!(pane.screen().contains("[exited 0]"));
+    pane.quit();
 }
 
 /// The store deleted under a running interface: senders get 503, and the interface says
@@ -491,6 +492,5 @@ fn a_deleted_store_shows_a_banner_and_the_interface_stays_up() {
     assert!(screen.contains("c.sqlite3 was deleted"), "{screen}");
     pane.keys(&["j", "k"]);
     assert!(!pane.has_exited());
-    pane.keys(&["q"]);
-    pane.wait_for("the process to exit", |_| pane.has_exited());
+    pane.quit();
 }

@@ -273,6 +273,7 @@ fn capture_from_entry(entry: HarEntry, skipped_headers: &mut usize) -> Result<Ca
             .and_then(|r| u16::try_from(r.status).ok())
             .filter(|s| (100..=599).contains(s))
             .unwrap_or(200),
+        unauthenticated: false,
         verdict: None,
     })
 }

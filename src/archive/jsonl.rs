@@ -87,6 +87,7 @@ impl CaptureRecord {
             headers: storable_headers(headers, skipped_headers),
             body: Bytes::from(body),
             response_status: self.response_status,
+            unauthenticated: self.summary.unauthenticated,
             verdict: None,
         })
     }

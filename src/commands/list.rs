@@ -158,6 +158,7 @@ mod tests {
             errors: 0,
             warnings: 0,
             duplicate_of,
+            unauthenticated: false,
             analysed: true,
             forward: None,
         }

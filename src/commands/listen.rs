@@ -36,10 +36,16 @@ pub fn run(args: ListenArgs) -> Result<(), CommandError> {
     } else {
         Vec::new()
     };
+    let exposed = exposure_warning(&args);
     // Headless, said on stderr just after the line that names the address.
-    let notes: Vec<String> = vendor_problems
+    let notes: Vec<String> = exposed
         .iter()
-        .map(|problem| format!("vendor definition {problem}"))
+        .cloned()
+        .chain(
+            vendor_problems
+                .iter()
+                .map(|problem| format!("vendor definition {problem}")),
+        )
         .chain(resign_warnings.iter().cloned())
         .collect();
     runtime.block_on(async {
@@ -51,7 +57,8 @@ pub fn run(args: ListenArgs) -> Result<(), CommandError> {
                 insecure: args.insecure,
                 resign: args.resign,
                 show_secrets: args.show_secrets,
-                warnings: resign_warnings,
+                exposed: exposed.is_some(),
+                warnings: exposed.into_iter().chain(resign_warnings).collect(),
                 ..crate::tui::Options::new(args.theme, args.clipboard, &args.forward_to)
             };
             crate::tui::run(session, options)
@@ -60,6 +67,18 @@ pub fn run(args: ListenArgs) -> Result<(), CommandError> {
         } else {
             listen_headless(session, &args, &notes).await
         }
+    })
+}
+
+/// Anyone who can reach a port other than loopback can write to the store: said at start
+/// unless senders must authenticate.
+fn exposure_warning(args: &ListenArgs) -> Option<String> {
+    (!args.listen.ip().is_loopback() && args.require_auth.is_none()).then(|| {
+        format!(
+            "warning: {} accepts webhooks from other machines and anyone who can reach it \
+             can fill the store; add --require-auth to make senders authenticate",
+            args.listen
+        )
     })
 }
 
@@ -89,14 +108,15 @@ fn session_config(args: &ListenArgs) -> Result<SessionConfig, CommandError> {
                 args.response_headers.iter().map(|h| h.written.clone()),
             ),
             delay: Duration::from_millis(args.delay),
-            limits: ListenerLimits {
-                max_headers: args.max_headers as usize,
-                max_header_bytes: usize::try_from(args.max_header_bytes).unwrap_or(usize::MAX),
-                ..ListenerLimits::default()
-            },
             ..ResponseConfig::default()
         },
+        limits: ListenerLimits {
+            max_headers: args.max_headers as usize,
+            max_header_bytes: usize::try_from(args.max_header_bytes).unwrap_or(usize::MAX),
+            ..ListenerLimits::default()
+        },
         max_body: usize::try_from(args.max_body).unwrap_or(usize::MAX),
+        auth: args.require_auth.clone(),
         forward: ForwardConfig {
             routes: args.forward_to.clone(),
             timeout: args.forward_timeout,
@@ -369,6 +389,7 @@ mod tests {
             headers: Vec::new(),
             body: bytes::Bytes::new(),
             response_status: 200,
+            unauthenticated: false,
             verdict: None,
         }
     }

@@ -69,6 +69,23 @@ pub static SETTINGS: &[Setting] = &[
         show: |args| json!(args.listen.to_string()),
     },
     Setting {
+        name: "require-auth",
+        field: "require_auth",
+        expects: "basic:USER:PASSWORD, bearer:TOKEN or header:NAME:VALUE",
+        set: |args, input, expects| {
+            args.require_auth = Some(crate::cli::parse_auth_rule(&input.text(expects)?)?);
+            Ok(())
+        },
+        // What it asks for, never the password or token.
+        show: |args| {
+            json!(
+                args.require_auth
+                    .as_ref()
+                    .map(crate::auth::AuthRule::describe)
+            )
+        },
+    },
+    Setting {
         name: "db",
         field: "db",
         expects: "a file path",

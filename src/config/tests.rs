@@ -122,6 +122,7 @@ fn every_setting_can_come_from_the_file() {
     let case = Case::new(
         r#"
 listen = "0.0.0.0:8080"
+require-auth = "bearer:t0ken"
 db = "captures.sqlite3"
 fsync = true
 keep = 5
@@ -150,6 +151,10 @@ clipboard = "osc52"
     assert_eq!(args.forward_timeout, std::time::Duration::from_secs(2));
     assert!(args.fsync && args.headless && args.forward_reply && args.insecure && args.resign);
     assert!(args.show_secrets);
+    assert_eq!(
+        args.require_auth,
+        Some(crate::auth::AuthRule::Bearer("t0ken".into()))
+    );
     assert_eq!(args.clipboard, crate::copy::ClipboardMode::Osc52);
     let from_file = effective
         .iter()

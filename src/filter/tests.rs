@@ -23,6 +23,7 @@ fn capture(method: &str, uri: &str, headers: &[(&str, &[u8])], body: &[u8]) -> C
             .collect(),
         body: Bytes::copy_from_slice(body),
         response_status: 200,
+        unauthenticated: false,
         verdict: None,
     }
 }

@@ -39,10 +39,6 @@ pub struct ResponseConfig {
     /// The Content-Type the body gets unless a header replaces it: decided on the first
     /// response, not parsed again for every request.
     pub default_type: OnceLock<&'static str>,
-    /// What a request must keep to, and its connection, to be read at all; what breaks a
-    /// limit is answered with an error that names it. (Carried with the response because
-    /// this is what reaches the listener from the command line.)
-    pub limits: ListenerLimits,
 }
 
 impl ResponseConfig {
@@ -66,7 +62,6 @@ impl Default for ResponseConfig {
             header_case: HeaderCase::default(),
             delay: Duration::ZERO,
             default_type: OnceLock::new(),
-            limits: ListenerLimits::default(),
         }
     }
 }
@@ -88,6 +83,11 @@ pub struct ListenerState {
     pub rejections: broadcast::Sender<Rejection>,
     /// `--forward-to`: where each committed capture also goes.
     pub forward: Option<ForwardHandle>,
+    /// `--require-auth`: what a request must carry to be answered as configured.
+    pub auth: Option<Arc<crate::auth::AuthRule>>,
+    /// How many headers, how large a head, how long a sender may pause, how many
+    /// connections.
+    pub limits: ListenerLimits,
 }
 
 /// Per-connection facts, placed in every request's extensions by the accept loop.
@@ -136,7 +136,7 @@ pub async fn capture_request(State(state): State<ListenerState>, request: Reques
     if declared_len.is_some_and(|len| len > state.max_body as u64) {
         return reject(StatusCode::PAYLOAD_TOO_LARGE, too_large());
     }
-    let idle = state.response.limits.body_idle_timeout;
+    let idle = state.limits.body_idle_timeout;
     let body = match read_body(body, state.max_body, idle, declared_len).await {
         Ok(body) => body,
         Err(BodyError::TooLarge) => return reject(StatusCode::PAYLOAD_TOO_LARGE, too_large()),
@@ -153,6 +153,8 @@ pub async fn capture_request(State(state): State<ListenerState>, request: Reques
         }
         None => (parts.uri.to_string(), headers_from_map(&parts.headers)),
     };
+    // Captured all the same: what a misconfigured sender sent is what the user debugs.
+    let refused_by = state.auth.as_deref().filter(|rule| !rule.admits(&headers));
     let capture = Capture {
         id: 0,
         received_at,
@@ -162,16 +164,23 @@ pub async fn capture_request(State(state): State<ListenerState>, request: Reques
         version: format!("{:?}", parts.version),
         headers,
         body,
-        response_status: state.response.status.as_u16(),
+        response_status: match refused_by {
+            Some(_) => StatusCode::UNAUTHORIZED.as_u16(),
+            None => state.response.status.as_u16(),
+        },
+        unauthenticated: refused_by.is_some(),
         // Analysed by the store's analyser, off the path the reply waits on.
         verdict: None,
     };
-    // Forwarding needs the capture after the store has it; only then is it kept.
-    let kept = state.forward.as_ref().map(|_| capture.clone());
+    // Forwarding needs the capture after the store has it; only then is it kept. A
+    // request without the credentials is not passed on to the app.
+    let forward = state.forward.as_ref().filter(|_| refused_by.is_none());
+    let kept = forward.map(|_| capture.clone());
     match state.writer.insert(capture).await {
+        Ok(id) if let Some(rule) = refused_by => unauthorized(rule, id),
         Ok(id) => {
             let mut reply = None;
-            if let (Some(forward), Some(mut capture)) = (&state.forward, kept) {
+            if let (Some(forward), Some(mut capture)) = (forward, kept) {
                 capture.id = id;
                 reply = forward_committed(forward, capture).await;
             }
@@ -250,6 +259,23 @@ async fn configured_response(config: &ResponseConfig, id: i64) -> Response {
     }
     if let Some(case) = config.header_case.extensions().await {
         response.extensions_mut().extend(case.clone());
+    }
+    response
+}
+
+/// The 401 for a request without the `--require-auth` credentials: what was missing (never
+/// the expected value), the capture's id, and the challenge where the scheme has one.
+fn unauthorized(rule: &crate::auth::AuthRule, id: crate::capture::CaptureId) -> Response {
+    let body = serde_json::json!({"ok": false, "error": rule.refusal(), "id": id});
+    let mut response = Response::new(Body::from(body.to_string()));
+    *response.status_mut() = StatusCode::UNAUTHORIZED;
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    if let Some(challenge) = rule.challenge() {
+        headers.insert(
+            http::header::WWW_AUTHENTICATE,
+            HeaderValue::from_static(challenge),
+        );
     }
     response
 }

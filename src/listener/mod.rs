@@ -94,7 +94,7 @@ impl Listener {
     /// Serves until `shutdown` resolves, then stops accepting and waits (up to a limit) for
     /// the requests in flight to be committed and answered.
     pub async fn serve(self, state: ListenerState, shutdown: impl Future<Output = ()>) {
-        let limits = state.response.limits.clone();
+        let limits = state.limits.clone();
         let rejections = state.rejections.clone();
         let router = Router::new().fallback(capture_request).with_state(state);
         let http = http1_builder(&limits);

@@ -67,12 +67,13 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
 const SUMMARY_COLUMNS: &str = "id, received_at, method, path, query, size, content_type, peer, \
      vendor, kind, errors, warnings, duplicate_of, analysed, \
      (SELECT ifnull(status, -1) FROM attempts \
-      WHERE capture_id = captures.id AND kind = 'forward' ORDER BY id DESC LIMIT 1)";
+      WHERE capture_id = captures.id AND kind = 'forward' ORDER BY id DESC LIMIT 1), \
+     unauthenticated";
 const ATTEMPT_COLUMNS: &str = "id, capture_id, kind, target, request, started_at, elapsed_us, \
      status, reason, response_headers, response_body, response_size, error";
 pub(super) const CAPTURE_COLUMNS: &str = "id, received_at, peer, method, uri, version, headers, \
      body, response_status, vendor, kind, errors, warnings, dedupe_key, duplicate_of, analysed, \
-     segment, offset, length";
+     segment, offset, length, unauthenticated";
 
 /// Where a capture's record lies in the segment files.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -590,6 +591,7 @@ fn summary_from_row(row: &Row<'_>) -> rusqlite::Result<CaptureSummary> {
         duplicate_of: row.get(12)?,
         analysed: row.get(13)?,
         forward: row.get::<_, Option<i64>>(14)?.map(ForwardMark::from_column),
+        unauthenticated: row.get(15)?,
     })
     .map(|mut summary| {
         summary.valid = summary.vendor.map(|_| summary.errors == 0);
@@ -612,6 +614,7 @@ pub(super) fn stored_from_row(row: &Row<'_>) -> rusqlite::Result<(Capture, Optio
         headers: decode_headers(&headers),
         body: Bytes::from(body),
         response_status: row.get(8)?,
+        unauthenticated: row.get(19)?,
         verdict: row.get::<_, bool>(15)?.then_some(Verdict {
             vendor: vendor_from(row.get(9)?),
             kind: row.get(10)?,

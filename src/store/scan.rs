@@ -191,6 +191,7 @@ mod tests {
             headers: vec![Header::new("Content-Type", "application/json")],
             body: Bytes::copy_from_slice(body),
             response_status: 200,
+            unauthenticated: false,
             verdict: None,
         }
     }

@@ -79,6 +79,9 @@ pub(super) const MIGRATIONS: &[&str] = &[
     // whether any are left to move, and with a million captures a scan took 60 ms of it.
     // New rows never enter it (they always have a segment).
     "CREATE INDEX captures_inline ON captures (id) WHERE segment IS NULL;",
+    // 6: requests refused for lacking the `--require-auth` credentials, captured all the
+    // same (answered 401); the segment record keeps the mark too, in its status word.
+    "ALTER TABLE captures ADD COLUMN unauthenticated INTEGER NOT NULL DEFAULT 0;",
 ];
 
 /// The schema version this build writes.

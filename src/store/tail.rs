@@ -433,9 +433,9 @@ fn insert_row(
         "INSERT INTO captures (id, received_at, peer, method, uri, path, query, version,
             headers, content_type, body, size, response_status,
             vendor, kind, errors, warnings, dedupe_key, duplicate_of, analysed,
-            segment, offset, length)
+            segment, offset, length, unauthenticated)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, X'', ?9, X'', ?10, ?11,
-            ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)",
+            ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22)",
     )?
     .execute(params![
         id,
@@ -459,6 +459,7 @@ fn insert_row(
         location.segment,
         location.offset as i64,
         location.length as i64,
+        capture.unauthenticated,
     ])?;
     if capture.verdict.is_some() {
         summary.analysed = true;

@@ -17,6 +17,7 @@ pub fn capture(uri: &str) -> Capture {
         headers: vec![Header::new("Content-Type", "application/json")],
         body: Bytes::from_static(b"{}"),
         response_status: 200,
+        unauthenticated: false,
         verdict: None,
     }
 }

@@ -56,6 +56,8 @@ pub struct Options {
     pub resign: bool,
     /// Secrets shown as received from the start (`--show-secrets`).
     pub show_secrets: bool,
+    /// Listening beyond loopback without `--require-auth`: the header says so.
+    pub exposed: bool,
     /// Said in the status bar at start, with any problems of the keymap or vendors.
     pub warnings: Vec<String>,
 }
@@ -73,6 +75,7 @@ impl Options {
             insecure: false,
             resign: false,
             show_secrets: false,
+            exposed: false,
             warnings: Vec::new(),
         }
     }
@@ -86,6 +89,7 @@ pub async fn run(session: Session, options: Options) -> anyhow::Result<()> {
         listen_url: format!("http://{}", session.local_addr()),
         store: store_label(session.store()),
         forwards: options.forwards.clone(),
+        exposed: options.exposed,
     };
     let mut ui_state = State::new(
         session_info,

@@ -41,6 +41,7 @@ pub fn state(width: u16, height: u16) -> State {
             listen_url: "http://127.0.0.1:9876".into(),
             store: "~/.local/share/hookscope/captures.sqlite3".into(),
             forwards: Vec::new(),
+            exposed: false,
         },
         Keymap::default(),
         clock(),
@@ -79,6 +80,7 @@ pub fn capture(
         headers,
         body,
         response_status: 200,
+        unauthenticated: false,
         verdict: Some(verdict),
     }
 }

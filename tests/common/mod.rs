@@ -31,6 +31,9 @@ pub struct ServerConfig {
     pub response: ResponseConfig,
     pub max_body: usize,
     pub keep: u64,
+    /// `--require-auth`.
+    pub auth: Option<hookscope::auth::AuthRule>,
+    pub limits: ListenerLimits,
 }
 
 impl Default for ServerConfig {
@@ -39,6 +42,8 @@ impl Default for ServerConfig {
             response: ResponseConfig::default(),
             max_body: 32 << 20,
             keep: 100_000,
+            auth: None,
+            limits: ListenerLimits::default(),
         }
     }
 }
@@ -47,10 +52,7 @@ impl ServerConfig {
     /// The defaults, with these listener limits.
     pub fn with_limits(limits: ListenerLimits) -> Self {
         Self {
-            response: ResponseConfig {
-                limits,
-                ..ResponseConfig::default()
-            },
+            limits,
             ..Self::default()
         }
     }
@@ -90,6 +92,8 @@ impl TestServer {
             max_body: config.max_body,
             rejections: rejections_tx,
             forward: None,
+            auth: config.auth.map(Arc::new),
+            limits: config.limits,
         };
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {

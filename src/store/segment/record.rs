@@ -21,6 +21,8 @@ pub struct RecordView<'a> {
     pub id: CaptureId,
     pub received_at: DateTime<Utc>,
     pub response_status: u16,
+    /// Refused for lacking the `--require-auth` credentials.
+    pub unauthenticated: bool,
     pub peer: &'a str,
     pub method: &'a str,
     pub version: &'a str,
@@ -58,7 +60,7 @@ pub fn encode(out: &mut Vec<u8>, id: CaptureId, capture: &Capture) -> usize {
     out.extend_from_slice(&[0; 4]); // the CRC, once the payload is in
     out.extend_from_slice(&id.to_le_bytes());
     out.extend_from_slice(&capture.received_at.timestamp_micros().to_le_bytes());
-    out.extend_from_slice(&capture.response_status.to_le_bytes());
+    out.extend_from_slice(&status_word(capture).to_le_bytes());
     // Peer, method and version are short by construction; the listener caps the rest.
     for field in &fields[..3] {
         out.extend_from_slice(&(field.len().min(u16::MAX as usize) as u16).to_le_bytes());
@@ -73,6 +75,19 @@ pub fn encode(out: &mut Vec<u8>, id: CaptureId, capture: &Capture) -> usize {
     let crc = crc32fast::hash(&out[start + FRAME..]);
     out[start + 8..start + 12].copy_from_slice(&crc.to_le_bytes());
     out.len() - start
+}
+
+/// In the status word, the bit that marks a request refused for lacking the `--require-auth`
+/// credentials: statuses stop at 999, so records written before the mark read as without it.
+const UNAUTHENTICATED: u16 = 0x8000;
+
+fn status_word(capture: &Capture) -> u16 {
+    let status = capture.response_status & !UNAUTHENTICATED;
+    if capture.unauthenticated {
+        status | UNAUTHENTICATED
+    } else {
+        status
+    }
 }
 
 /// The whole record's length, from its frame: `None` when `frame` is not the start of one.
@@ -97,7 +112,7 @@ pub fn decode(bytes: &[u8]) -> Result<(RecordView<'_>, usize), RecordError> {
     let mut cursor = Cursor(payload);
     let id = cursor.i64();
     let micros = cursor.i64();
-    let response_status = cursor.u16();
+    let status_word = cursor.u16();
     let lengths = [
         cursor.u16() as usize,
         cursor.u16() as usize,
@@ -116,7 +131,8 @@ pub fn decode(bytes: &[u8]) -> Result<(RecordView<'_>, usize), RecordError> {
     let view = RecordView {
         id,
         received_at: DateTime::from_timestamp_micros(micros).unwrap_or_default(),
-        response_status,
+        response_status: status_word & !UNAUTHENTICATED,
+        unauthenticated: status_word & UNAUTHENTICATED != 0,
         peer: text(peer)?,
         method: text(method)?,
         version: text(version)?,
@@ -145,6 +161,7 @@ impl RecordView<'_> {
             headers: decode_headers(self.headers),
             body,
             response_status: self.response_status,
+            unauthenticated: self.unauthenticated,
             verdict: None,
         }
     }
@@ -208,6 +225,29 @@ mod tests {
         assert_eq!(read, length);
         assert_eq!(view.id, 42);
         assert_eq!(view.to_capture(&buffer), Capture { id: 42, ..original });
+    }
+
+    /// The `--require-auth` mark rides in the status word's top bit: a refused request
+    /// reads back refused, with its real status, and one without the mark reads back as
+    /// records written before it existed do.
+    #[test]
+    fn the_unauthenticated_mark_survives_the_record() {
+        for (unauthenticated, status) in [(true, 401), (false, 401), (false, 599)] {
+            let original = Capture {
+                response_status: status,
+                unauthenticated,
+                ..capture("/hook")
+            };
+            let mut out = Vec::new();
+            encode(&mut out, 7, &original);
+            let buffer = Bytes::from(out);
+            let (view, _) = decode(&buffer).unwrap();
+            assert_eq!(
+                (view.unauthenticated, view.response_status),
+                (unauthenticated, status)
+            );
+            assert_eq!(view.to_capture(&buffer), Capture { id: 7, ..original });
+        }
     }
 
     #[test]

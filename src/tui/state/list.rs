@@ -274,6 +274,7 @@ mod tests {
             errors: 0,
             warnings: 0,
             duplicate_of: None,
+            unauthenticated: false,
             analysed: false,
             forward: None,
         }

@@ -77,6 +77,8 @@ pub struct Session {
     pub store: String,
     /// Where `--forward-to` sends each webhook.
     pub forwards: Vec<String>,
+    /// Open to other machines without `--require-auth`.
+    pub exposed: bool,
 }
 
 /// The wall clock as of the message being handled, and the local offset times are shown in;

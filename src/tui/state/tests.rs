@@ -579,3 +579,32 @@ fn a_resize_storm_through_too_small_and_back_changes_nothing_but_the_layout() {
     let shown = screen(&state);
     assert!(shown.contains("Headers"), "{shown}");
 }
+
+/// A request refused by `--require-auth` is marked in the list and the Summary; a listener
+/// open to the network without it says so in the header.
+#[test]
+fn unauthenticated_captures_and_an_open_listener_are_marked() {
+    let mut refused = capture(1, 5, "POST", "/hooks/x", Vec::new(), b"{}");
+    refused.unauthenticated = true;
+    refused.response_status = 401;
+    let captures = vec![
+        refused,
+        capture(2, 4, "POST", "/hooks/y", Vec::new(), b"{}"),
+    ];
+    let mut state = loaded(120, 30, &captures);
+    press(&mut state, &captures, "k1");
+    let shown = screen(&state);
+    let row = |path: &str| {
+        shown
+            .lines()
+            .find(|l| l.contains(path) && l.contains("POST"))
+            .unwrap_or_default()
+            .to_owned()
+    };
+    assert!(row("/hooks/x").contains("no auth /hooks/x"), "{shown}");
+    assert!(!row("/hooks/y").contains("no auth"), "{shown}");
+    assert!(shown.contains("401 · not authenticated"), "{shown}");
+    assert!(!shown.contains("no auth]"));
+    state.session.exposed = true;
+    assert!(screen(&state).contains("[open to the network, no auth]"));
+}

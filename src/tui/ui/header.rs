@@ -74,8 +74,16 @@ fn summary(state: &State, theme: Theme) -> Line<'static> {
     if state.list.paused {
         left.push(Span::styled("paused ", theme.warning()));
     }
+    left.push(Span::raw(
+        safe::line(&state.session.listen_url).into_owned(),
+    ));
+    if state.session.exposed {
+        left.push(Span::styled(
+            " [open to the network, no auth]",
+            theme.warning(),
+        ));
+    }
     left.extend([
-        Span::raw(safe::line(&state.session.listen_url).into_owned()),
         Span::styled(SEPARATOR, theme.dim()),
         Span::raw(format!(
             "{} {}",

@@ -272,6 +272,15 @@ fn cell(
             fit(&safe::line(&summary.method)),
             theme.method(&summary.method),
         ),
+        Column::Path if summary.unauthenticated => {
+            // Answered 401 for lacking the `--require-auth` credentials.
+            const MARK: &str = "no auth ";
+            let rest = max.saturating_sub(MARK.len());
+            Cell::from(Line::from(vec![
+                Span::styled(MARK, theme.error()),
+                Span::raw(path(summary, rest, mask)),
+            ]))
+        }
         Column::Path => Cell::from(path(summary, max, mask)),
         Column::Vendor => match summary.vendor {
             Some(vendor) => text(fit(vendor.id()), theme.accent()),

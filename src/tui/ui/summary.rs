@@ -46,11 +46,28 @@ pub fn paras(view: &DetailView, clock: &Clock, theme: Theme) -> Vec<Para> {
     ));
     out.push(field("From", safe::line(&capture.peer).into_owned(), theme));
     out.push(field("Body", body_line(view), theme));
-    out.push(field(
-        "Answered",
-        capture.response_status.to_string(),
-        theme,
-    ));
+    if capture.unauthenticated {
+        out.push(Para::new(
+            Line::from(vec![
+                Span::styled(wrap::pad("Answered", LABEL), theme.label()),
+                Span::styled(
+                    format!(
+                        "{} · not authenticated: the request lacked the --require-auth \
+                         credentials (still captured, not forwarded)",
+                        capture.response_status
+                    ),
+                    theme.error(),
+                ),
+            ]),
+            LABEL,
+        ));
+    } else {
+        out.push(field(
+            "Answered",
+            capture.response_status.to_string(),
+            theme,
+        ));
+    }
     out.push(blank());
     payload(view, theme, &mut out);
     out
