@@ -43,6 +43,11 @@ fn stalled_connections_past_the_file_limit_do_not_keep_webhooks_out() {
     let lines: Vec<String> = lines.iter().collect();
     let about_room: Vec<&String> = lines.iter().filter(|l| l.contains("idle")).collect();
     assert_eq!(about_room.len(), 2, "{about_room:#?}");
+    // About the connections, not about a request refused.
+    assert!(
+        about_room.iter().all(|l| !l.contains("not captured")),
+        "{about_room:#?}"
+    );
     // 200 files, less what the store, the log and the terminal need.
     assert!(
         about_room[0].contains("136 connections open, its limit"),

@@ -351,6 +351,9 @@ fn say_health(health: &crate::store::StoreHealth) {
 async fn print_rejections(mut rejected: broadcast::Receiver<Rejection>) {
     loop {
         match rejected.recv().await {
+            Ok(r) if r.notice => {
+                eprintln!("hookscope: {}", visible_line(r.reason.as_bytes()))
+            }
             Ok(r) => match &r.request {
                 Some(request) => eprintln!(
                     "hookscope: not captured: {} from {}: {}",

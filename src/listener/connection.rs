@@ -51,6 +51,7 @@ where
             peer: watched.peer,
             request,
             reason,
+            notice: false,
         });
     };
     if let Some(refusal) = watched.wire.take_refusal() {

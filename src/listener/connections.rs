@@ -239,6 +239,7 @@ impl Connections {
             peer,
             request: None,
             reason,
+            notice: true,
         });
     }
 

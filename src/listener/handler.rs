@@ -73,6 +73,9 @@ pub struct Rejection {
     /// `METHOD target`, when the request got far enough to have one.
     pub request: Option<String>,
     pub reason: String,
+    /// A word about the listener itself (connections closed to make room), not about a
+    /// request that was refused: shown without "not captured".
+    pub notice: bool,
 }
 
 #[derive(Clone)]
@@ -114,6 +117,7 @@ pub async fn capture_request(State(state): State<ListenerState>, request: Reques
             peer: connection.peer,
             request: Some(format!("{} {}", parts.method, parts.uri)),
             reason: reason.clone(),
+            notice: false,
         });
         let mut response = plain_error(status, &reason);
         // What is left of this request on the connection is not worth reading.

@@ -208,6 +208,11 @@ impl State {
                 effects.push(Effect::ReloadIds);
                 false
             }
+            Message::Rejected(rejection) if rejection.notice => {
+                let text = visible_line(rejection.reason.as_bytes()).into_owned();
+                self.status.error(self.clock.instant, text);
+                true
+            }
             Message::Rejected(rejection) => {
                 let what = rejection.request.as_deref().map_or_else(
                     || "a request".to_owned(),

@@ -294,6 +294,7 @@ fn rejections_show_as_escaped_errors() {
         peer: "127.0.0.1:9".parse().unwrap(),
         request: Some("POST /\u{1b}[2J".into()),
         reason: "body larger than 1 KiB".into(),
+        notice: false,
     };
     state.update(Message::Rejected(rejection), &mut Vec::new());
     let message = state.status.message.as_ref().unwrap();
@@ -607,4 +608,23 @@ fn unauthenticated_captures_and_an_open_listener_are_marked() {
     assert!(!shown.contains("no auth]"));
     state.session.exposed = true;
     assert!(screen(&state).contains("[open to the network, no auth]"));
+}
+
+/// A word about the listener's connections is not a request that was refused.
+#[test]
+fn a_listener_notice_is_not_shown_as_a_refused_request() {
+    let captures = fixtures();
+    let mut state = loaded(160, 40, &captures);
+    let notice = crate::listener::Rejection {
+        peer: "127.0.0.1:9".parse().unwrap(),
+        request: None,
+        reason: "closed 37 idle connections to stay under 1,000 open".into(),
+        notice: true,
+    };
+    state.update(Message::Rejected(notice), &mut Vec::new());
+    let message = &state.status.message.as_ref().unwrap().text;
+    assert_eq!(
+        message,
+        "closed 37 idle connections to stay under 1,000 open"
+    );
 }
