@@ -57,6 +57,7 @@ fn run(db: &Database, writer: &WriterHandle, signals: &Signals) {
     // The batch the writer is recording while the next one is analysed: one at a time, so
     // the analyser never runs ahead of what the store can take.
     let mut recording: Option<tokio::sync::oneshot::Receiver<()>> = None;
+    let mut looked_after_stop = false;
     let committed = |recording: &mut Option<tokio::sync::oneshot::Receiver<()>>| {
         recording
             .take()
@@ -72,7 +73,19 @@ fn run(db: &Database, writer: &WriterHandle, signals: &Signals) {
             }
         };
         let Some(last) = pending.last().map(|p| p.id) else {
-            if !committed(&mut recording) || stopping() || signals.pokes.recv().is_err() {
+            if !committed(&mut recording) {
+                return;
+            }
+            // A capture committed between the query above and the stop must still get its
+            // verdict: once stopping, look once more before ending.
+            if stopping() {
+                if looked_after_stop {
+                    return;
+                }
+                looked_after_stop = true;
+                continue;
+            }
+            if signals.pokes.recv().is_err() {
                 return;
             }
             // Captures re-marked for analysis (rules changed) may sit before `after`.
