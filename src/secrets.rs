@@ -42,24 +42,21 @@ const SECRET_PARAMS: &[&str] = &["key", "sig", "auth", "pass", "pwd", "session"]
 
 /// Whether a header's value is masked.
 pub fn is_secret_header(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    SECRET_HEADERS.contains(&name.as_str())
-        || looks_secret(&name)
-        || name.ends_with("-key")
-        || name.ends_with("_key")
+    named_like_secret(name, SECRET_HEADERS)
 }
 
 /// Whether a query parameter's value is masked.
 pub fn is_secret_param(name: &str) -> bool {
-    let name = name.to_ascii_lowercase();
-    SECRET_PARAMS.contains(&name.as_str())
-        || looks_secret(&name)
-        || name.ends_with("_key")
-        || name.ends_with("-key")
+    named_like_secret(name, SECRET_PARAMS)
 }
 
-fn looks_secret(lower: &str) -> bool {
-    SECRET_WORDS.iter().any(|word| lower.contains(word))
+/// One of `exact`, a name with a secret's word in it, or one ending in a key.
+fn named_like_secret(name: &str, exact: &[&str]) -> bool {
+    let lower = name.to_ascii_lowercase();
+    exact.contains(&lower.as_str())
+        || SECRET_WORDS.iter().any(|word| lower.contains(word))
+        || lower.ends_with("-key")
+        || lower.ends_with("_key")
 }
 
 /// The value to show for a header: unchanged unless its name is a secret's.

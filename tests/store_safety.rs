@@ -161,12 +161,7 @@ async fn a_store_from_before_the_mark_is_read_as_it_is_and_marked_by_the_listene
 #[test]
 fn reading_a_store_from_an_older_release_asks_for_the_upgrade_and_changes_nothing() {
     let home = tempfile::tempdir().unwrap();
-    let db = home.path().join("old.sqlite3");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-before-segments.sqlite3"),
-        &db,
-    )
-    .unwrap();
+    let db = common::store_before_segments(home.path());
     let found = user_version(&db);
     let before = std::fs::read(&db).unwrap();
     let mut command = hookscope(home.path());

@@ -142,12 +142,7 @@ async fn reading_commands_work_while_a_listener_ingests() {
 #[tokio::test(flavor = "multi_thread")]
 async fn a_store_from_the_previous_release_moves_into_segments() {
     let home = tempfile::tempdir().unwrap();
-    let db = home.path().join("old.sqlite3");
-    std::fs::copy(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/store-before-segments.sqlite3"),
-        &db,
-    )
-    .unwrap();
+    let db = common::store_before_segments(home.path());
     let export = |home: &Path, db: &Path| {
         let export = stdout_of(
             home,

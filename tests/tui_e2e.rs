@@ -30,6 +30,19 @@ impl Pane {
         Self { session }
     }
 
+    /// hookscope in a pane of its own on a free loopback port, with its store in `dir`; once
+    /// it is waiting for webhooks, the pane and the port.
+    fn listening(name: &str, width: u16, height: u16, dir: &Path) -> (Self, u16) {
+        let pane = Self::start(
+            name,
+            width,
+            height,
+            &command_line(dir, "--listen 127.0.0.1:0"),
+        );
+        let port = port_on(&pane.wait_for_text("Waiting for webhooks"));
+        (pane, port)
+    }
+
     fn screen(&self) -> String {
         let out = Command::new("tmux")
             .args(["capture-pane", "-p", "-t", &self.session])
@@ -153,14 +166,7 @@ fn port_on(screen: &str) -> u16 {
 #[test]
 fn captures_show_live_and_the_keys_work() {
     let dir = tempfile::tempdir().unwrap();
-    let pane = Pane::start(
-        "live",
-        150,
-        40,
-        &command_line(dir.path(), "--listen 127.0.0.1:0"),
-    );
-    let screen = pane.wait_for_text("Waiting for webhooks");
-    let port = port_on(&screen);
+    let (pane, port) = Pane::listening("live", 150, 40, dir.path());
 
     post(
         port,
@@ -355,14 +361,7 @@ fn replay_and_edit_then_replay_reach_the_app() {
 #[test]
 fn the_clock_moves_on_when_traffic_stops() {
     let dir = tempfile::tempdir().unwrap();
-    let pane = Pane::start(
-        "clock",
-        150,
-        30,
-        &command_line(dir.path(), "--listen 127.0.0.1:0"),
-    );
-    let screen = pane.wait_for_text("Waiting for webhooks");
-    let port = port_on(&screen);
+    let (pane, port) = Pane::listening("clock", 150, 30, dir.path());
     for _ in 0..3 {
         post(port, "/tick", "application/json", b"{}");
     }
@@ -385,14 +384,7 @@ fn the_clock_moves_on_when_traffic_stops() {
 #[test]
 fn writes_from_another_process_show_up() {
     let dir = tempfile::tempdir().unwrap();
-    let pane = Pane::start(
-        "elsewhere",
-        150,
-        30,
-        &command_line(dir.path(), "--listen 127.0.0.1:0"),
-    );
-    let screen = pane.wait_for_text("Waiting for webhooks");
-    let port = port_on(&screen);
+    let (pane, port) = Pane::listening("elsewhere", 150, 30, dir.path());
     post(port, "/first", "application/json", b"{}");
     post(port, "/second", "application/json", b"{}");
     pane.wait_for_text("2 captures");
@@ -421,13 +413,7 @@ fn writes_from_another_process_show_up() {
 #[test]
 fn a_resize_storm_while_webhooks_arrive_leaves_the_interface_working() {
     let dir = tempfile::tempdir().unwrap();
-    let pane = Pane::start(
-        "storm",
-        120,
-        30,
-        &command_line(dir.path(), "--listen 127.0.0.1:0"),
-    );
-    let port = port_on(&pane.wait_for_text("Waiting for webhooks"));
+    let (pane, port) = Pane::listening("storm", 120, 30, dir.path());
     let started = Instant::now();
     for step in 0..300u32 {
         let (width, height) = (20 + (step * 37) % 180, 5 + (step * 11) % 50);
@@ -467,13 +453,7 @@ fn a_resize_storm_while_webhooks_arrive_leaves_the_interface_working() {
 #[test]
 fn a_deleted_store_shows_a_banner_and_the_interface_stays_up() {
     let dir = tempfile::tempdir().unwrap();
-    let pane = Pane::start(
-        "deleted",
-        120,
-        30,
-        &command_line(dir.path(), "--listen 127.0.0.1:0"),
-    );
-    let port = port_on(&pane.wait_for_text("Waiting for webhooks"));
+    let (pane, port) = Pane::listening("deleted", 120, 30, dir.path());
     post(port, "/kept", "application/json", b"{}");
     pane.wait_for_text("/kept");
     for suffix in ["", "-wal", "-shm"] {

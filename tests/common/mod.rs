@@ -261,6 +261,19 @@ pub fn spawn_senders(
         .collect()
 }
 
+/// A copy, in `dir`, of a store made by the release before segment files (schema 3):
+/// `old.sqlite3`.
+pub fn store_before_segments(dir: &std::path::Path) -> PathBuf {
+    let db = dir.join("old.sqlite3");
+    std::fs::copy(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/store-before-segments.sqlite3"),
+        &db,
+    )
+    .unwrap();
+    db
+}
+
 /// Runs the binary with `args`, asserts it succeeded, and returns what it printed on stdout.
 pub fn stdout_of(home: &std::path::Path, args: &[&str]) -> String {
     let out = hookscope(home).args(args).output().unwrap();
