@@ -46,7 +46,7 @@ const TRIM_SETTLE_SECS: f64 = 20.0;
 const MIB: f64 = 1024.0 * 1024.0;
 /// A sealed segment file's size: the folder shrinks a whole file at a time.
 const SEGMENT_MIB: f64 = 16.0;
-const HEADER: &str = "    t s    acked  rate/s  late  p99 ms  RSS MiB  thr  fds removed \
+const HEADER: &str = "    t s    acked  rate/s  late  p99 ms  RSS MiB  anon  thr  fds removed \
                       store MiB WAL MiB  segs MiB   stored  CPU%";
 
 pub struct Settings {
@@ -333,6 +333,9 @@ impl SplitMix {
 #[derive(Clone, Copy, Default)]
 struct Probe {
     rss: u64,
+    /// The part of `rss` that is the heap and other private memory, not mapped files (the
+    /// WAL index is mapped, and counts in `rss`).
+    anon: u64,
     /// 0 once the process is gone.
     threads: u64,
     fds: u64,
@@ -388,6 +391,7 @@ fn probe(pid: u32, db: &Path) -> Probe {
     });
     Probe {
         rss: field("VmRSS:") * 1024,
+        anon: field("RssAnon:") * 1024,
         threads: field("Threads:"),
         fds,
         held,
@@ -457,7 +461,7 @@ fn print_sample(sample: &Sample, interval: &Interval, before: Option<&Sample>) {
         .get((replies.len() * 99 / 100).min(replies.len().saturating_sub(1)))
         .map_or("-".to_owned(), |ms| format!("{ms:.1}"));
     println!(
-        "  {:>5.0} {:>8} {:>7} {:>5} {:>7} {:>8.1} {:>4} {:>4} {:>7.1} {:>9.1} {:>7.1} {:>9.1} \
+        "  {:>5.0} {:>8} {:>7} {:>5} {:>7} {:>8.1} {:>5.1} {:>4} {:>4} {:>7.1} {:>9.1} {:>7.1} {:>9.1} \
          {:>8} {:>5}",
         sample.at_secs,
         sample.acked,
@@ -465,6 +469,7 @@ fn print_sample(sample: &Sample, interval: &Interval, before: Option<&Sample>) {
         interval.late,
         p99,
         p.rss as f64 / MIB,
+        p.anon as f64 / MIB,
         p.threads,
         p.fds,
         p.held as f64 / MIB,
