@@ -60,6 +60,8 @@ pub struct Database {
 
 /// The page size of a new store (and of one moved into segment files).
 pub(super) const PAGE_SIZE: u32 = 4096;
+/// Prepared statements kept per connection.
+const STATEMENT_CACHE: usize = 64;
 
 /// How long a statement waits for another connection's lock before failing with "busy".
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -120,6 +122,9 @@ impl Database {
             Connection::open_with_flags(path, flags).map_err(|e| open_error(describe(&e)))?;
         conn.busy_timeout(BUSY_TIMEOUT)
             .map_err(|e| open_error(describe(&e)))?;
+        // The writer's commit alone uses a dozen cached statements, beside the verdicts' and
+        // the attempts': rusqlite's default of 16 evicted some on every commit.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         // Before anything is written: a file that is not a store is left exactly as it was.
         let identity = schema::identify(&conn).map_err(|e| open_error(describe(&e)))?;
         let marked = match (identity, mode) {

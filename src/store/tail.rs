@@ -474,17 +474,21 @@ fn insert_row(
 
 /// Deletes the oldest captures beyond `keep`; returns the newest id removed.
 fn trim_to(conn: &Connection, keep: u64) -> Result<Option<CaptureId>, StoreError> {
-    let count: i64 = conn.query_row("SELECT n FROM capture_count", [], |row| row.get(0))?;
+    // Cached statements: this runs on every commit, and parsing them again cost the writer
+    // more than the queries.
+    let count: i64 = conn
+        .prepare_cached("SELECT n FROM capture_count")?
+        .query_row([], |row| row.get(0))?;
     let excess = count - keep.min(i64::MAX as u64) as i64;
     if excess <= 0 {
         return Ok(None);
     }
-    let through: CaptureId = conn.query_row(
-        "SELECT id FROM captures ORDER BY id LIMIT 1 OFFSET ?1",
-        [excess - 1],
-        |row| row.get(0),
-    )?;
-    let deleted = conn.execute("DELETE FROM captures WHERE id <= ?1", [through])?;
+    let through: CaptureId = conn
+        .prepare_cached("SELECT id FROM captures ORDER BY id LIMIT 1 OFFSET ?1")?
+        .query_row([excess - 1], |row| row.get(0))?;
+    let deleted = conn
+        .prepare_cached("DELETE FROM captures WHERE id <= ?1")?
+        .execute([through])?;
     conn.prepare_cached("DELETE FROM attempts WHERE capture_id <= ?1")?
         .execute([through])?;
     adjust_count(conn, -(deleted as i64))?;

@@ -1,7 +1,8 @@
 //! The writer thread, the only one that writes to the store. Group commit: captures that
 //! arrive while a transaction is being committed wait in the queue and go into the next
-//! transaction together, so one fsync acknowledges many requests; under a flood the writer
-//! also waits briefly for the rest of a wave ([`Gathering`]). The analyser's verdicts and
+//! transaction together, so one fsync acknowledges many requests. It never waits for more
+//! to arrive: while it commits one group, the listener reads the next, so under a flood
+//! the groups grow by themselves and both sides stay busy. The analyser's verdicts and
 //! the replay and forward attempts are recorded just after, each group in a transaction of
 //! its own; deletes and clears the user asks for come last. Every change is published as a
 //! [`StoreEvent`] once committed. Checkpoints are the [`Checkpointer`]'s.
@@ -9,7 +10,7 @@
 use std::path::Path;
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use tokio::sync::{broadcast, mpsc, oneshot};
 
@@ -29,17 +30,6 @@ const LOOK_ELSEWHERE_EVERY: Duration = Duration::from_secs(2);
 /// Under sustained load, checkpoint after this many commits; otherwise whenever the writer
 /// goes idle.
 const CHECKPOINT_EVERY: u32 = 64;
-
-/// Under a flood, the writer lets a batch grow while captures keep arriving: it waits this
-/// long at a time for more...
-const GATHER_STEP: Duration = Duration::from_micros(100);
-/// ...and no longer than this in all: the most a capture's acknowledgement is delayed.
-const GATHER_LIMIT: Duration = Duration::from_millis(1);
-/// A capture that comes within this of the last commit is taken to be part of a flood.
-const BUSY_WINDOW: Duration = Duration::from_millis(5);
-/// After a lone capture waited for nothing (one sender posting in sequence), the next
-/// commits go without waiting: 2, 4, 8, then at most this many, as it keeps happening.
-const MAX_GATHER_BACKOFF: u32 = 16;
 
 type Reply = oneshot::Sender<Result<CaptureId, StoreError>>;
 type AttemptReply = oneshot::Sender<Result<AttemptId, StoreError>>;
@@ -221,7 +211,6 @@ fn run(
     analyser: Analyser,
 ) {
     let mut pending = Pending::default();
-    let mut gathering = Gathering::default();
     let mut commits_since_checkpoint = 0;
     let mut elsewhere = Elsewhere::new(&db);
     let mut health = Health::new(
@@ -236,10 +225,8 @@ fn run(
             continue;
         }
         if !pending.inserts.is_empty() {
-            gathering.gather(&mut pending, &mut incoming);
             analyser.flood.committed(pending.inserts.len());
             commit(&mut db, keep, &mut pending.inserts, &events, &mut health);
-            gathering.last_commit = Some(Instant::now());
             // Pokes coalesce like the checkpointer's: the analyser reads what is pending.
             let _ = analyser.poke.try_send(());
         }
@@ -327,53 +314,6 @@ impl Pending {
                 Ok(write) => self.add(write),
                 Err(_) => break,
             }
-        }
-    }
-}
-
-/// Group commit under a flood. The writer wakes for the first capture of a wave, when the
-/// rest are still being read; committing only what is queued at that instant made many
-/// small commits, and a commit costs about as much for one capture as for fifty (the pages
-/// it touches are written whole). So during a flood the batch may grow while captures keep
-/// coming, for up to [`GATHER_LIMIT`]. A capture after a quiet spell is committed at once,
-/// and so, after a lone capture waited for nothing, are the next few.
-#[derive(Default)]
-struct Gathering {
-    last_commit: Option<Instant>,
-    /// Commits left to go without waiting.
-    skip: u32,
-    /// Backoff for the next lone capture that waits for nothing.
-    backoff: u32,
-}
-
-impl Gathering {
-    fn gather(&mut self, pending: &mut Pending, incoming: &mut mpsc::Receiver<Write>) {
-        let flooded = self
-            .last_commit
-            .is_some_and(|at| at.elapsed() < BUSY_WINDOW);
-        if !flooded {
-            return;
-        }
-        if self.skip > 0 {
-            self.skip -= 1;
-            return;
-        }
-        let (started, first) = (Instant::now(), pending.inserts.len());
-        // At least one step, however late this thread was scheduled: the limit bounds the
-        // wait, it is not a reason to skip it.
-        while pending.inserts.len() < MAX_BATCH {
-            let before = pending.inserts.len();
-            std::thread::sleep(GATHER_STEP);
-            pending.take_queued(incoming);
-            if pending.inserts.len() == before || started.elapsed() >= GATHER_LIMIT {
-                break;
-            }
-        }
-        if first == 1 && pending.inserts.len() == 1 {
-            self.backoff = (self.backoff * 2).clamp(2, MAX_GATHER_BACKOFF);
-            self.skip = self.backoff;
-        } else if pending.inserts.len() > first {
-            self.backoff = 0;
         }
     }
 }
@@ -551,56 +491,6 @@ mod tests {
         let (reply, _) = oneshot::channel();
         let verdicts = ids.iter().map(|&id| (id, Verdict::default())).collect();
         Write::Verdicts(verdicts, reply)
-    }
-
-    #[test]
-    fn a_capture_after_a_quiet_spell_does_not_wait_for_others() {
-        let (_sender, mut incoming) = queue(4);
-        let mut pending = first_capture(&mut incoming);
-        Gathering::default().gather(&mut pending, &mut incoming);
-        assert_eq!(
-            pending.inserts.len(),
-            1,
-            "it waited for the captures behind it"
-        );
-    }
-
-    #[test]
-    fn during_a_flood_the_batch_takes_in_what_arrives_while_it_waits() {
-        let (_sender, mut incoming) = queue(4);
-        let mut pending = first_capture(&mut incoming);
-        let mut gathering = Gathering {
-            last_commit: Some(Instant::now()),
-            ..Gathering::default()
-        };
-        gathering.gather(&mut pending, &mut incoming);
-        assert_eq!(pending.inserts.len(), 4);
-    }
-
-    #[test]
-    fn a_lone_sender_stops_being_waited_for() {
-        let (sender, mut incoming) = queue(1);
-        let mut gathering = Gathering {
-            last_commit: Some(Instant::now()),
-            ..Gathering::default()
-        };
-        let mut pending = first_capture(&mut incoming);
-        gathering.gather(&mut pending, &mut incoming);
-        assert_eq!(pending.inserts.len(), 1);
-
-        // The next captures go without waiting (two of them, after one fruitless wait),
-        // even with another one queued behind each.
-        for _ in 0..2 {
-            let (_, mut incoming) = queue(2);
-            let mut pending = first_capture(&mut incoming);
-            gathering.gather(&mut pending, &mut incoming);
-            assert_eq!(pending.inserts.len(), 1, "it waited again too soon");
-        }
-        let (_, mut incoming) = queue(2);
-        let mut pending = first_capture(&mut incoming);
-        gathering.gather(&mut pending, &mut incoming);
-        assert_eq!(pending.inserts.len(), 2, "it never tried waiting again");
-        drop(sender);
     }
 
     #[test]
