@@ -93,6 +93,8 @@ impl Key {
         }
         let mut chars = rest.chars();
         let code = match (chars.next(), chars.next()) {
+            // The arrows are printed as glyphs (in the help and the README): they name keys.
+            (Some(c), None) if let Some(arrow) = arrow_key(c) => arrow,
             (Some(c), None) => {
                 if modifiers.contains(KeyModifiers::SHIFT) && c.is_ascii_alphabetic() {
                     KeyCode::Char(c.to_ascii_uppercase())
@@ -111,6 +113,16 @@ impl Key {
     }
 }
 
+fn arrow_key(glyph: char) -> Option<KeyCode> {
+    Some(match glyph {
+        '↑' => KeyCode::Up,
+        '↓' => KeyCode::Down,
+        '←' => KeyCode::Left,
+        '→' => KeyCode::Right,
+        _ => return None,
+    })
+}
+
 fn named_key(name: &str) -> Option<KeyCode> {
     Some(match name {
         "enter" | "return" => KeyCode::Enter,
@@ -127,8 +139,9 @@ fn named_key(name: &str) -> Option<KeyCode> {
         "right" => KeyCode::Right,
         "home" => KeyCode::Home,
         "end" => KeyCode::End,
-        "pageup" => KeyCode::PageUp,
-        "pagedown" => KeyCode::PageDown,
+        // `pgup` and `pgdn` are how keys are printed; the long names are what people type.
+        "pageup" | "pgup" => KeyCode::PageUp,
+        "pagedown" | "pgdn" => KeyCode::PageDown,
         f if f.starts_with('f') => {
             KeyCode::F(f[1..].parse().ok().filter(|n| (1..=24).contains(n))?)
         }
@@ -420,6 +433,23 @@ mod tests {
         for text in ["ctrl-d", "shift-tab", "enter", "space", "G", "f1"] {
             assert_eq!(Key::parse(text).unwrap().to_string(), text);
         }
+    }
+
+    #[test]
+    fn every_key_reads_back_as_it_is_printed() {
+        // The help overlay and the README print keys this way; a keymap file copied from
+        // them must mean the same keys.
+        let keymap = Keymap::default();
+        for action in Action::ALL {
+            for key in keymap.keys(action) {
+                let printed = key.to_string();
+                assert_eq!(Key::parse(&printed), Ok(*key), "{printed:?} for {action:?}");
+            }
+        }
+        assert_eq!(
+            Key::parse("ctrl-↑").unwrap(),
+            Key::new(KeyCode::Up, KeyModifiers::CONTROL)
+        );
     }
 
     #[test]
