@@ -89,6 +89,20 @@ struct Subject {
 }
 
 impl Subject {
+    /// A `POST /`-like capture with nothing but this method and body.
+    fn plain(method: String, body: Vec<u8>) -> Self {
+        Self {
+            method,
+            path: "/".into(),
+            query: None,
+            vendor: None,
+            kind: None,
+            errors: 0,
+            headers: Vec::new(),
+            body,
+        }
+    }
+
     fn candidate(&self) -> Candidate<'_> {
         Candidate {
             method: &self.method,
@@ -238,16 +252,7 @@ proptest! {
         text in "[a-cA-Cé/]{0,10}",
     ) {
         let filter = parse(&format!("method:{pattern}")).unwrap();
-        let subject = Subject {
-            method: text.clone(),
-            path: "/".into(),
-            query: None,
-            vendor: None,
-            kind: None,
-            errors: 0,
-            headers: Vec::new(),
-            body: Vec::new(),
-        };
+        let subject = Subject::plain(text.clone(), Vec::new());
         let pattern_chars: Vec<char> = pattern.chars().collect();
         let text_chars: Vec<char> = text.chars().collect();
         prop_assert_eq!(
@@ -295,16 +300,7 @@ proptest! {
         let compact = serde_json::to_string(&value).unwrap();
         let pretty = serde_json::to_string_pretty(&value).unwrap();
         let filter = parse(&quoted(&compact)).unwrap();
-        let subject = Subject {
-            method: "POST".into(),
-            path: "/".into(),
-            query: None,
-            vendor: None,
-            kind: None,
-            errors: 0,
-            headers: Vec::new(),
-            body: pretty.into_bytes(),
-        };
+        let subject = Subject::plain("POST".into(), pretty.into_bytes());
         prop_assert!(filter.matches(&subject.candidate()), "{} not found in its pretty form", compact);
     }
 }
